@@ -1,0 +1,140 @@
+//! The guest side: what a policy compiled to `wasm32` links against.
+//!
+//! A policy implements [`Policy`] and hands the type to
+//! [`export_policy!`](crate::export_policy), which wires it to the
+//! `vouch:policy/policy` world through bindings generated here, so a policy
+//! crate needs no WIT files and no `wit-bindgen` of its own:
+//!
+//! ```ignore
+//! use vouch_sdk::{Finding, Metadata, Policy, Request, Severity};
+//!
+//! struct AlwaysPass;
+//!
+//! impl Policy for AlwaysPass {
+//!     fn metadata() -> Metadata { /* .. */ }
+//!     fn evaluate(request: &Request) -> Result<Vec<Finding>, String> { /* .. */ }
+//! }
+//!
+//! vouch_sdk::export_policy!(AlwaysPass);
+//! ```
+
+use crate::{Finding, Measurement, Metadata, Request, Severity, Status};
+
+/// Bindings for `wit/policy.wit`, generated here so the export macro they
+/// come with can be used from policy crates.
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "policy",
+        default_bindings_module: "vouch_sdk::guest::bindings",
+        pub_export_macro: true,
+    });
+}
+
+pub use bindings::vouch::policy::host::Level;
+
+/// A policy: a pure function from a [`Request`] to findings.
+///
+/// Both functions run inside the sandbox: no clock (use [`Request::now`]), no
+/// files, no network. The same request must always yield the same findings.
+pub trait Policy {
+    /// Describes the policy; must not depend on any input.
+    fn metadata() -> Metadata;
+
+    /// Judges the request, one finding per subject. An `Err` means the
+    /// policy could not judge at all; the host records it as an `error`
+    /// finding for every control the policy speaks to.
+    fn evaluate(request: &Request) -> Result<Vec<Finding>, String>;
+}
+
+/// Writes a line to the host's log for the policy author; it never becomes
+/// part of the findings.
+pub fn log(level: Level, message: &str) {
+    bindings::vouch::policy::host::log(level, message);
+}
+
+/// Exports a [`Policy`] implementation as the policy's component exports.
+///
+/// Use it exactly once per policy crate, at the top level.
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        const _: () = {
+            struct VouchPolicyExports;
+
+            impl $crate::guest::bindings::Guest for VouchPolicyExports {
+                fn metadata() -> $crate::guest::bindings::Metadata {
+                    $crate::guest::metadata::<$policy>()
+                }
+
+                fn evaluate(
+                    request: ::std::string::String,
+                ) -> ::std::result::Result<
+                    ::std::vec::Vec<$crate::guest::bindings::Finding>,
+                    ::std::string::String,
+                > {
+                    $crate::guest::evaluate::<$policy>(&request)
+                }
+            }
+
+            $crate::guest::bindings::export!(VouchPolicyExports with_types_in $crate::guest::bindings);
+        };
+    };
+}
+
+/// The `metadata` export of policy `P`, in WIT types.
+#[doc(hidden)]
+pub fn metadata<P: Policy>() -> bindings::Metadata {
+    let metadata = P::metadata();
+    bindings::Metadata {
+        id: metadata.id,
+        version: metadata.version,
+        title: metadata.title,
+        description: metadata.description,
+        severity: match metadata.severity {
+            Severity::Info => bindings::Severity::Info,
+            Severity::Low => bindings::Severity::Low,
+            Severity::Medium => bindings::Severity::Medium,
+            Severity::High => bindings::Severity::High,
+            Severity::Critical => bindings::Severity::Critical,
+        },
+        evidence: metadata.evidence,
+        params_schema: metadata.params_schema.to_string(),
+        controls: metadata.controls,
+    }
+}
+
+/// The `evaluate` export of policy `P`: parses the request, runs the policy
+/// and converts its findings to WIT types.
+#[doc(hidden)]
+pub fn evaluate<P: Policy>(request: &str) -> Result<Vec<bindings::Finding>, String> {
+    let request: Request =
+        serde_json::from_str(request).map_err(|e| format!("malformed request: {e}"))?;
+    let findings = P::evaluate(&request)?;
+    Ok(findings.into_iter().map(finding).collect())
+}
+
+fn finding(finding: Finding) -> bindings::Finding {
+    bindings::Finding {
+        subject: finding.subject,
+        status: match finding.status {
+            Status::Pass => bindings::Status::Pass,
+            Status::Fail => bindings::Status::Fail,
+            Status::Warn => bindings::Status::Warn,
+            Status::NotApplicable => bindings::Status::NotApplicable,
+            Status::Error => bindings::Status::Error,
+        },
+        message: finding.message,
+        evidence: finding.evidence,
+        measurements: finding
+            .measurements
+            .into_iter()
+            .map(|m: Measurement| bindings::Measurement {
+                name: m.name,
+                value: m.value,
+                unit: m.unit,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,54 @@
+//! The command-line grammar (clap derive). Each verb's `--help` carries an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+
+/// Vouch proves a platform is ready to survive failure: it collects runbooks,
+/// drills and incidents, evaluates them with sandboxed policies against your
+/// continuity plan and regulatory controls, and seals a signed evidence bundle.
+#[derive(Debug, Parser)]
+#[command(name = "vouch", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every verb takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The plan file every verb reads, `./vouch.toml` unless given.
+#[derive(Debug, Args)]
+pub struct PlanArg {
+    /// The continuity plan.
+    #[arg(short = 'p', long = "plan", value_name = "PLAN", default_value = "vouch.toml")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter `vouch.toml`.
+    #[command(after_help = "Example:\n  vouch init ./continuity && vouch plan check -p ./continuity/vouch.toml")]
+    Init(commands::init::InitArgs),
+    /// Work with the continuity plan.
+    #[command(subcommand)]
+    Plan(commands::plan::PlanCommand),
+    /// Run the whole flow on the bundled demo organisation.
+    #[command(after_help = "Example:\n  vouch demo --out ./acme-demo")]
+    Demo(commands::demo::DemoArgs),
+}

@@ -1,0 +1,17 @@
+//! One module per verb; each turns its arguments into work and an exit status.
+
+pub mod demo;
+pub mod init;
+pub mod plan;
+
+use crate::cli::Command;
+use crate::output::{Exit, Output};
+
+/// Runs a parsed command.
+pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
+    match command {
+        Command::Init(args) => init::run(&args, out),
+        Command::Plan(cmd) => plan::run(cmd, out),
+        Command::Demo(args) => demo::run(&args, out),
+    }
+}

@@ -1,0 +1,22 @@
+//! The `vouch` command line: collect continuity evidence, evaluate it with
+//! sandboxed policies, and seal it into a verifiable bundle.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let out = output::Output::new(&cli.global);
+    match commands::run(cli.command, &out) {
+        Ok(code) => code.into(),
+        Err(report) => {
+            out.error(&report);
+            output::Exit::Input.into()
+        }
+    }
+}
