@@ -71,6 +71,11 @@ impl Output {
             let value = serde_json::json!({ "error": format!("{report}") });
             println!("{value}");
         }
+        self.diagnostic(report);
+    }
+
+    /// A diagnostic rendered for people on stderr, whatever the output mode.
+    pub fn diagnostic(&self, report: &miette::Report) {
         eprintln!("{report:?}");
     }
 }

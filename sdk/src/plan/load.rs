@@ -14,7 +14,9 @@ use miette::NamedSource;
 use serde::Deserialize;
 use toml::de::DeTable;
 
-pub use self::error::{InvalidPlan, Location, PlanError, Problem, ReadError, SyntaxError, UnknownKeyError};
+pub use self::error::{
+    InvalidPlan, Location, PlanError, Problem, ReadError, SyntaxError, UnknownKeyError,
+};
 use super::Plan;
 
 /// Reads and checks the plan at `path`.

@@ -61,7 +61,11 @@ impl Faults {
             None if known.is_empty() => format!("define the {what} first"),
             None => format!(
                 "expected one of {}",
-                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         self.push(at, format!("unknown {what} `{id}`"), help);
@@ -84,7 +88,10 @@ fn audit_window(plan: &Plan, faults: &mut Faults) {
     if plan.audit.end < plan.audit.start {
         faults.push(
             &[K("audit"), K("end")],
-            format!("the audit window ends ({}) before it starts ({})", plan.audit.end, plan.audit.start),
+            format!(
+                "the audit window ends ({}) before it starts ({})",
+                plan.audit.end, plan.audit.start
+            ),
             "`end` must be on or after `start`".to_owned(),
         );
     }
@@ -161,7 +168,11 @@ fn capabilities(plan: &Plan, faults: &mut Faults) {
         for (j, dep) in cap.depends_on.iter().enumerate() {
             let at = [K("capabilities"), I(i), K("depends_on"), I(j)];
             if dep == &cap.id {
-                faults.push(&at, format!("capability `{dep}` depends on itself"), "remove it".to_owned());
+                faults.push(
+                    &at,
+                    format!("capability `{dep}` depends on itself"),
+                    "remove it".to_owned(),
+                );
             } else if !ids.contains(dep.as_str()) {
                 faults.unknown(&at, "capability", dep, &ids);
             }
@@ -219,17 +230,25 @@ fn walk<'a>(
         return;
     }
     if let Some(start) = trail.iter().position(|t| *t == id) {
-        let cycle = trail[start..].iter().chain([&id]).copied().collect::<Vec<_>>().join(" → ");
+        let cycle = trail[start..]
+            .iter()
+            .chain([&id])
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" → ");
         if let Some((i, _)) = index.get(id) {
             faults.push(
                 &[K("capabilities"), I(*i), K("depends_on")],
                 format!("dependency cycle: {cycle}"),
-                "capabilities cannot depend on each other in a loop; remove one dependency".to_owned(),
+                "capabilities cannot depend on each other in a loop; remove one dependency"
+                    .to_owned(),
             );
         }
         return;
     }
-    let Some((_, cap)) = index.get(id) else { return };
+    let Some((_, cap)) = index.get(id) else {
+        return;
+    };
     trail.push(id);
     for dep in &cap.depends_on {
         if dep != id {
@@ -248,7 +267,8 @@ fn sources(plan: &Plan, faults: &mut Faults) {
             faults.push(
                 at,
                 format!("source id `{id}` is used twice"),
-                "give each source a distinct `id`; gaps and provenance name sources by it".to_owned(),
+                "give each source a distinct `id`; gaps and provenance name sources by it"
+                    .to_owned(),
             );
         }
     };
@@ -257,17 +277,29 @@ fn sources(plan: &Plan, faults: &mut Faults) {
         if git.path.is_some() == git.url.is_some() {
             faults.push(
                 &[K("sources"), K("git"), I(i)],
-                format!("git source `{}` needs exactly one of `path` and `url`", git.id),
+                format!(
+                    "git source `{}` needs exactly one of `path` and `url`",
+                    git.id
+                ),
                 "`path` for a local repository, `url` for one to clone".to_owned(),
             );
         }
     }
     for (i, drills) in plan.sources.drills.iter().enumerate() {
-        unique(faults, &[K("sources"), K("drills"), I(i), K("id")], &drills.id);
+        unique(
+            faults,
+            &[K("sources"), K("drills"), I(i), K("id")],
+            &drills.id,
+        );
         for (j, rule) in drills.rules.iter().enumerate() {
             let at = |field| [K("sources"), K("drills"), I(i), K("rules"), I(j), K(field)];
             if !capabilities.contains(rule.capability.as_str()) {
-                faults.unknown(&at("capability"), "capability", &rule.capability, &capabilities);
+                faults.unknown(
+                    &at("capability"),
+                    "capability",
+                    &rule.capability,
+                    &capabilities,
+                );
             }
             if let Some(title) = &rule.title
                 && let Err(e) = globset::Glob::new(title)
@@ -288,7 +320,11 @@ fn sources(plan: &Plan, faults: &mut Faults) {
         }
     }
     for (i, source) in plan.sources.incidents.iter().enumerate() {
-        unique(faults, &[K("sources"), K("incidents"), I(i), K("id")], &source.id);
+        unique(
+            faults,
+            &[K("sources"), K("incidents"), I(i), K("id")],
+            &source.id,
+        );
         incident_source(i, source, faults);
     }
 }
@@ -345,7 +381,10 @@ fn incident_source(i: usize, source: &IncidentSource, faults: &mut Faults) {
     if !source.fields.is_empty() && source.kind != IncidentKind::Export {
         faults.push(
             &at("fields"),
-            format!("`fields` applies only to kind `export`, not `{}`", kind_name(source.kind)),
+            format!(
+                "`fields` applies only to kind `export`, not `{}`",
+                kind_name(source.kind)
+            ),
             "remove `fields`; API sources have a fixed shape".to_owned(),
         );
     }
@@ -366,7 +405,11 @@ fn frameworks(plan: &Plan, faults: &mut Faults) {
         if !standard.contains(id.as_str()) {
             faults.unknown(&at, "framework", id, &standard);
         } else if !seen.insert(id.as_str()) {
-            faults.push(&at, format!("framework `{id}` is enabled twice"), "remove one".to_owned());
+            faults.push(
+                &at,
+                format!("framework `{id}` is enabled twice"),
+                "remove one".to_owned(),
+            );
         }
     }
     let capabilities: BTreeSet<&str> = plan.capabilities.iter().map(|c| c.id.as_str()).collect();
@@ -389,7 +432,16 @@ fn frameworks(plan: &Plan, faults: &mut Faults) {
         }
         let mut commitment_ids = BTreeSet::new();
         for (j, c) in framework.commitments.iter().enumerate() {
-            let at = |field| [K("frameworks"), K("custom"), I(i), K("commitments"), I(j), K(field)];
+            let at = |field| {
+                [
+                    K("frameworks"),
+                    K("custom"),
+                    I(i),
+                    K("commitments"),
+                    I(j),
+                    K(field),
+                ]
+            };
             if !commitment_ids.insert(c.id.as_str()) {
                 faults.push(
                     &at("id"),
@@ -399,13 +451,29 @@ fn frameworks(plan: &Plan, faults: &mut Faults) {
             }
             for (k, cap) in c.capabilities.iter().enumerate() {
                 if !capabilities.contains(cap.as_str()) {
-                    let at = [K("frameworks"), K("custom"), I(i), K("commitments"), I(j), K("capabilities"), I(k)];
+                    let at = [
+                        K("frameworks"),
+                        K("custom"),
+                        I(i),
+                        K("commitments"),
+                        I(j),
+                        K("capabilities"),
+                        I(k),
+                    ];
                     faults.unknown(&at, "capability", cap, &capabilities);
                 }
             }
             for (k, tier) in c.tiers.iter().enumerate() {
                 if !tiers.contains(tier.as_str()) {
-                    let at = [K("frameworks"), K("custom"), I(i), K("commitments"), I(j), K("tiers"), I(k)];
+                    let at = [
+                        K("frameworks"),
+                        K("custom"),
+                        I(i),
+                        K("commitments"),
+                        I(j),
+                        K("tiers"),
+                        I(k),
+                    ];
                     faults.unknown(&at, "tier", tier, &tiers);
                 }
             }

@@ -83,11 +83,11 @@ impl Location {
 
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, " ({help})")?;
-        }
-        Ok(())
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -113,7 +113,7 @@ pub struct ReadError {
 pub struct SyntaxError {
     #[source_code]
     src: NamedSource<Arc<str>>,
-    #[label("{}", location.message)]
+    #[label]
     span: SourceSpan,
     #[help]
     help: Option<String>,
@@ -129,8 +129,9 @@ pub struct UnknownKeyError {
     pub key: String,
     #[source_code]
     src: NamedSource<Arc<str>>,
-    #[label("not a key here")]
+    #[label("{label}")]
     span: SourceSpan,
+    label: &'static str,
     #[help]
     help: Option<String>,
     location: Location,
@@ -164,7 +165,7 @@ impl InvalidPlan {
 pub struct Problem {
     #[source_code]
     src: NamedSource<Arc<str>>,
-    #[label("{}", location.message)]
+    #[label]
     span: SourceSpan,
     #[help]
     help: Option<String>,
@@ -194,21 +195,41 @@ pub(super) fn from_toml(source: &Source, error: &toml::de::Error) -> PlanError {
             None if expected.is_empty() => "remove it".to_owned(),
             None => format!(
                 "expected one of {}",
-                expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                expected
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
-        let what = if message.starts_with("unknown variant") { "value" } else { "key" };
-        let location = Location::new(source, span.start, &format!("unknown {what} `{key}`"), Some(&help));
+        let (what, label) = if message.starts_with("unknown variant") {
+            ("value", "not one of the accepted values")
+        } else {
+            ("key", "not a key here")
+        };
+        let location = Location::new(
+            source,
+            span.start,
+            &format!("unknown {what} `{key}`"),
+            Some(&help),
+        );
         return UnknownKeyError {
             key: key.to_owned(),
             src: source.named(),
             span: span.into(),
+            label,
             help: Some(help),
             location,
         }
         .into();
     }
+    let mut message = message;
     let help = syntax_help(&message);
+    if help.as_deref() == Some(DATE_HELP) {
+        // chrono says only "input is out of range": name the value too.
+        let written = source.text.get(span.clone()).unwrap_or_default();
+        message = format!("{written} is not a valid date: {message}");
+    }
     let location = Location::new(source, span.start, &message, help.as_deref());
     SyntaxError {
         src: source.named(),
@@ -230,19 +251,34 @@ fn unknown_name(message: &str) -> Option<(&str, Vec<&str>)> {
     Some((name, expected))
 }
 
+const DATE_HELP: &str = "write the date as a quoted ISO date, e.g. `\"2026-01-31\"`";
+
 /// A hint for the type errors people make most in hand-written TOML.
 fn syntax_help(message: &str) -> Option<String> {
     if let Some(field) = message
         .strip_prefix("missing field `")
         .and_then(|r| r.split('`').next())
     {
-        return Some(format!("add `{field} = ...` to this table (see docs/plan-reference.md)"));
+        return Some(format!(
+            "add `{field} = ...` to this table (see docs/plan-reference.md)"
+        ));
     }
-    if message.contains("input contains invalid characters") || message.contains("premature end of input") {
-        return Some("write dates as quoted strings, e.g. `\"2026-01-31\"`".to_owned());
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return Some(format!("expected {expected}"));
     }
-    if message.contains("datetime") {
-        return Some("write dates as quoted strings, e.g. `\"2026-01-31\"`".to_owned());
+    if message.contains("is not a duration") {
+        return Some(crate::duration::DURATION_HELP.to_owned());
+    }
+    // chrono's date errors, and TOML's bare dates, which are refused so every
+    // date has one spelling.
+    let date_errors = [
+        "input contains invalid characters",
+        "premature end of input",
+        "input is out of range",
+        "datetime",
+    ];
+    if date_errors.iter().any(|e| message.contains(e)) {
+        return Some(DATE_HELP.to_owned());
     }
     None
 }

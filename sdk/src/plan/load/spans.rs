@@ -26,10 +26,9 @@ impl<'a, 'i> SpanIndex<'a, 'i> {
         let mut value: Option<&Spanned<DeValue<'i>>> = None;
         for segment in path {
             let next = match (segment, table, value.map(Spanned::get_ref)) {
-                (Segment::Key(key), Some(t), _) => t
-                    .iter()
-                    .find(|(k, _)| k.get_ref() == key)
-                    .map(|(_, v)| v),
+                (Segment::Key(key), Some(t), _) => {
+                    t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+                }
                 (Segment::Index(i), _, Some(DeValue::Array(items))) => items.get(*i),
                 _ => None,
             };

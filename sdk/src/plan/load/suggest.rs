@@ -1,7 +1,10 @@
 //! "Did you mean" for misspelt keys and references.
 
 /// The candidate closest to `word`, when it is close enough to be a likely typo.
-pub(super) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(super) fn nearest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -17,7 +20,10 @@ mod tests {
     #[test]
     fn suggests_only_close_words() {
         assert_eq!(nearest("tierr", ["tier", "name", "owner"]), Some("tier"));
-        assert_eq!(nearest("depends-on", ["depends_on", "code"]), Some("depends_on"));
+        assert_eq!(
+            nearest("depends-on", ["depends_on", "code"]),
+            Some("depends_on")
+        );
         assert_eq!(nearest("zzz", ["tier", "name"]), None);
     }
 }
