@@ -36,18 +36,28 @@ pub struct GlobalArgs {
 #[derive(Debug, Args)]
 pub struct PlanArg {
     /// The continuity plan.
-    #[arg(short = 'p', long = "plan", value_name = "PLAN", default_value = "vouch.toml")]
+    #[arg(
+        short = 'p',
+        long = "plan",
+        value_name = "PLAN",
+        default_value = "vouch.toml"
+    )]
     pub path: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a commented starter `vouch.toml`.
-    #[command(after_help = "Example:\n  vouch init ./continuity && vouch plan check -p ./continuity/vouch.toml")]
+    #[command(
+        after_help = "Example:\n  vouch init ./continuity && vouch plan check -p ./continuity/vouch.toml"
+    )]
     Init(commands::init::InitArgs),
     /// Work with the continuity plan.
     #[command(subcommand)]
     Plan(commands::plan::PlanCommand),
+    /// Build and work with policies.
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
     /// Run the whole flow on the bundled demo organisation.
     #[command(after_help = "Example:\n  vouch demo --out ./acme-demo")]
     Demo(commands::demo::DemoArgs),

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod init;
 pub mod plan;
+pub mod policy;
 
 use crate::cli::Command;
 use crate::output::{Exit, Output};
@@ -12,6 +13,7 @@ pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
     match command {
         Command::Init(args) => init::run(&args, out),
         Command::Plan(cmd) => plan::run(cmd, out),
+        Command::Policy(cmd) => policy::run(cmd, out),
         Command::Demo(args) => demo::run(&args, out),
     }
 }

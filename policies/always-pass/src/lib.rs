@@ -15,7 +15,8 @@ impl Policy for AlwaysPass {
             id: "always-pass".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             title: "Every capability passes".into(),
-            description: "Passes every capability in the plan; a test fixture, not a control.".into(),
+            description: "Passes every capability in the plan; a test fixture, not a control."
+                .into(),
             severity: Severity::Info,
             evidence: Vec::new(),
             params_schema: vouch_sdk::metadata::no_params_schema(),
@@ -27,18 +28,24 @@ impl Policy for AlwaysPass {
         let capabilities = request.plan["capabilities"]
             .as_array()
             .ok_or("the plan has no `capabilities` array")?;
-        log(Level::Info, &format!("judging {} capabilities", capabilities.len()));
+        log(
+            Level::Info,
+            &format!("judging {} capabilities", capabilities.len()),
+        );
         capabilities
             .iter()
             .map(|capability| {
                 let id = capability["id"]
                     .as_str()
                     .ok_or("a capability has no string `id`")?;
-                Ok(Finding::pass(id, format!("`{id}` passes: this policy passes everything"))
-                    .with_evidence(format!("plan:capabilities/{id}"))
-                    .with_measurement(
-                        Measurement::new("now", request.now.timestamp() as f64).in_unit("unix-seconds"),
-                    ))
+                Ok(
+                    Finding::pass(id, format!("`{id}` passes: this policy passes everything"))
+                        .with_evidence(format!("plan:capabilities/{id}"))
+                        .with_measurement(
+                            Measurement::new("now", request.now.timestamp() as f64)
+                                .in_unit("unix-seconds"),
+                        ),
+                )
             })
             .collect()
     }

@@ -1,0 +1,33 @@
+//! `vouch policy`: build policies into the WebAssembly components the engine
+//! runs.
+
+mod build;
+mod toolchain;
+
+use clap::Subcommand;
+
+use crate::output::{Exit, Output};
+
+/// Build and work with policies.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Build a policy crate into a WebAssembly component.
+    ///
+    /// Compiles the crate in DIR for `wasm32-unknown-unknown` with rustup's
+    /// target when installed, else with Debian's Rust and `-Zbuild-std`
+    /// (see `scripts/wasm-toolchain`), then wraps the core module into a
+    /// component of the `vouch:policy` world. The component goes to
+    /// `<cargo target dir>/policies/<crate name>.wasm` unless `--out` says
+    /// otherwise. A warm run rebuilds nothing.
+    #[command(after_help = "Examples:\n  \
+        vouch policy build policies/always-pass\n  \
+        vouch policy build my-policy --out dist/my-policy.wasm --json")]
+    Build(build::BuildArgs),
+}
+
+/// Runs a `policy` subcommand.
+pub fn run(command: PolicyCommand, out: &Output) -> miette::Result<Exit> {
+    match command {
+        PolicyCommand::Build(args) => build::run(&args, out),
+    }
+}
