@@ -3,6 +3,7 @@
 //! the WIT world in `wit/`, and the guest-side export macro.
 
 pub mod duration;
+pub mod evidence;
 pub mod finding;
 #[cfg(feature = "guest")]
 pub mod guest;
@@ -11,6 +12,7 @@ pub mod plan;
 pub mod request;
 
 pub use duration::Duration;
+pub use evidence::EvidenceSet;
 pub use finding::{Finding, Measurement, Status};
 #[cfg(feature = "guest")]
 pub use guest::Policy;

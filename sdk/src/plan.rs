@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Duration;
+use crate::evidence::IncidentSeverity;
 
 #[cfg(feature = "host")]
 pub mod load;
@@ -250,7 +251,7 @@ pub struct IncidentSource {
     pub fields: BTreeMap<String, String>,
     /// The tool's severity names mapped to `sev1`..`sev4`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub severities: BTreeMap<String, Severity>,
+    pub severities: BTreeMap<String, IncidentSeverity>,
 }
 
 /// Incident tools Vouch reads.
@@ -276,20 +277,6 @@ impl IncidentKind {
     pub fn is_api(self) -> bool {
         !matches!(self, Self::Export)
     }
-}
-
-/// Normalised incident severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Critical: customer-facing outage.
-    Sev1,
-    /// Major: significant degradation.
-    Sev2,
-    /// Minor.
-    Sev3,
-    /// Low.
-    Sev4,
 }
 
 /// How one policy runs.
