@@ -18,7 +18,7 @@ pub struct Artifact {
 impl Artifact {
     /// An artifact of `source` at `raw/SOURCE/name`.
     pub fn new(source: &str, name: &str, bytes: Vec<u8>) -> Self {
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = hex::encode(Sha256::digest(&bytes));
         Self {
             path: format!("{source}/{name}"),
             bytes,
@@ -34,14 +34,6 @@ impl Artifact {
             sha256: self.sha256.clone(),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]
