@@ -21,11 +21,11 @@ pub enum PlanError {
     /// The text is not TOML, or a value has the wrong type.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Syntax(#[from] SyntaxError),
+    Syntax(Box<SyntaxError>),
     /// A key the plan format does not have.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    UnknownKey(#[from] UnknownKeyError),
+    UnknownKey(Box<UnknownKeyError>),
     /// Well-formed, but inconsistent or out of range.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -213,15 +213,14 @@ pub(super) fn from_toml(source: &Source, error: &toml::de::Error) -> PlanError {
             &format!("unknown {what} `{key}`"),
             Some(&help),
         );
-        return UnknownKeyError {
+        return PlanError::UnknownKey(Box::new(UnknownKeyError {
             key: key.to_owned(),
             src: source.named(),
             span: span.into(),
             label,
             help: Some(help),
             location,
-        }
-        .into();
+        }));
     }
     let mut message = message;
     let help = syntax_help(&message);
@@ -231,13 +230,12 @@ pub(super) fn from_toml(source: &Source, error: &toml::de::Error) -> PlanError {
         message = format!("{written} is not a valid date: {message}");
     }
     let location = Location::new(source, span.start, &message, help.as_deref());
-    SyntaxError {
+    PlanError::Syntax(Box::new(SyntaxError {
         src: source.named(),
         span: span.into(),
         help,
         location,
-    }
-    .into()
+    }))
 }
 
 /// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown
