@@ -7,14 +7,17 @@
 //! machine.
 //!
 //! ```no_run
-//! # fn main() -> Result<(), vouch_engine::Error> {
-//! # let wasm: Vec<u8> = Vec::new();
-//! # let request: vouch_sdk::Request = todo!();
-//! let engine = vouch_engine::Engine::new(&vouch_engine::Config::default())?;
-//! let policy = engine.load(&wasm)?; // compile once, evaluate many times
-//! let evaluation = policy.evaluate(&request)?;
-//! # Ok(())
-//! # }
+//! use vouch_engine::{Config, Engine, Error};
+//!
+//! fn assess(wasm: &[u8], requests: &[vouch_sdk::Request]) -> Result<(), Error> {
+//!     let engine = Engine::new(&Config::default())?;
+//!     let policy = engine.load(wasm)?; // compiled and checked once
+//!     for request in requests {
+//!         let evaluation = policy.evaluate(request)?; // a fresh sandbox each time
+//!         println!("{} findings", evaluation.findings.len());
+//!     }
+//!     Ok(())
+//! }
 //! ```
 
 mod bindings;

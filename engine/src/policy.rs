@@ -44,14 +44,18 @@ pub struct LogLine {
     pub message: String,
 }
 
-/// The level of a [`LogLine`].
+/// The level of a [`LogLine`], as the policy chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[allow(missing_docs)]
 pub enum LogLevel {
+    /// Step-by-step detail.
     Trace,
+    /// Detail for the policy's author.
     Debug,
+    /// Progress worth showing under `-v`.
     Info,
+    /// Something the policy worked around.
     Warn,
+    /// Something the policy could not work around.
     Error,
 }
 
@@ -206,4 +210,16 @@ fn finding(policy: &str, raw: bindings::Finding) -> Result<Finding, Error> {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_are_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Policy>();
+        assert_send_sync::<crate::Engine>();
+    }
 }
