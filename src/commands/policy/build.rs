@@ -127,14 +127,19 @@ struct Target {
 }
 
 /// What `.vouch-stamp` beside the core module records: the component last
-/// made from it. A warm build whose core module is unchanged skips
-/// componentizing.
+/// made from it, and by which vouch. A warm build whose core module is
+/// unchanged skips componentizing.
 #[derive(Debug, PartialEq, Eq)]
 struct Stamp {
+    tool: String,
     core: String,
     component: String,
     out: PathBuf,
 }
+
+/// The componentizer, as recorded in stamps: a new vouch may wrap the same
+/// core module differently.
+const TOOL: &str = concat!("vouch ", env!("CARGO_PKG_VERSION"));
 
 /// Runs `vouch policy build`.
 pub fn run(args: &BuildArgs, out: &Output) -> miette::Result<Exit> {
@@ -212,38 +217,16 @@ fn build(args: &BuildArgs) -> Result<Built, BuildError> {
     run_cargo(cargo, "build", &args.dir)?;
 
     let release = metadata.target_directory.join(TARGET).join("release");
-    let core_path = release.join(format!("{}.wasm", lib.name.replace('-', "_")));
-    let core = read(&core_path)?;
+    let stem = lib.name.replace('-', "_");
+    let core = read(&release.join(format!("{stem}.wasm")))?;
     let out = args.out.clone().unwrap_or_else(|| {
         metadata
             .target_directory
             .join("policies")
             .join(format!("{}.wasm", package.name))
     });
-
-    let stamp_path = release.join(format!("{}.vouch-stamp", lib.name.replace('-', "_")));
-    let core_sha256 = sha256(&core);
-    let previous = read_stamp(&stamp_path);
-    let (component, fresh) = match std::fs::read(&out) {
-        Ok(existing)
-            if previous.as_ref().is_some_and(|s| {
-                s.core == core_sha256 && s.out == out && s.component == sha256(&existing)
-            }) =>
-        {
-            (existing, false)
-        }
-        _ => {
-            let component = vouch_engine::component::componentize(&core)?;
-            write_atomically(&out, &component)?;
-            let stamp = Stamp {
-                core: core_sha256,
-                component: sha256(&component),
-                out: out.clone(),
-            };
-            write_atomically(&stamp_path, stamp.to_string().as_bytes())?;
-            (component, true)
-        }
-    };
+    let stamp = release.join(format!("{stem}.vouch-stamp"));
+    let (component, fresh) = componentize_cached(&core, &out, &stamp)?;
 
     Ok(Built {
         package: package.name.clone(),
@@ -254,6 +237,39 @@ fn build(args: &BuildArgs) -> Result<Built, BuildError> {
         fresh,
         toolchain,
     })
+}
+
+/// The component for `core` at `out`: the one already there if the stamp
+/// says it was made from this very module, else a fresh one (and a new stamp).
+/// Returns it and whether it was written.
+fn componentize_cached(
+    core: &[u8],
+    out: &Path,
+    stamp: &Path,
+) -> Result<(Vec<u8>, bool), BuildError> {
+    let core_sha256 = sha256(core);
+    let previous = read_stamp(stamp);
+    if let Ok(existing) = std::fs::read(out) {
+        let current = previous.is_some_and(|s| {
+            s.tool == TOOL
+                && s.core == core_sha256
+                && s.out == out
+                && s.component == sha256(&existing)
+        });
+        if current {
+            return Ok((existing, false));
+        }
+    }
+    let component = vouch_engine::component::componentize(core)?;
+    write_atomically(out, &component)?;
+    let record = Stamp {
+        tool: TOOL.to_owned(),
+        core: core_sha256,
+        component: sha256(&component),
+        out: out.to_owned(),
+    };
+    write_atomically(stamp, record.to_string().as_bytes())?;
+    Ok((component, true))
 }
 
 fn cargo_metadata(
@@ -355,6 +371,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 impl std::fmt::Display for Stamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "tool {}", self.tool)?;
         writeln!(f, "core {}", self.core)?;
         writeln!(f, "component {}", self.component)?;
         writeln!(f, "out {}", self.out.display())
@@ -366,6 +383,7 @@ fn read_stamp(path: &Path) -> Option<Stamp> {
     let text = std::fs::read_to_string(path).ok()?;
     let mut lines = text.lines();
     Some(Stamp {
+        tool: lines.next()?.strip_prefix("tool ")?.to_owned(),
         core: lines.next()?.strip_prefix("core ")?.to_owned(),
         component: lines.next()?.strip_prefix("component ")?.to_owned(),
         out: PathBuf::from(lines.next()?.strip_prefix("out ")?),
