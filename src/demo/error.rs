@@ -31,6 +31,17 @@ pub enum DemoError {
         /// The path given with `--out`.
         path: PathBuf,
     },
+    /// The output directory is (or contains) the current directory, which
+    /// cannot be replaced from inside.
+    #[error("`{}` is the current directory or contains it", path.display())]
+    #[diagnostic(
+        code(vouch::demo::current_directory),
+        help("run `vouch demo` from another directory, or choose another path with `--out`")
+    )]
+    CurrentDirectory {
+        /// The path given with `--out`.
+        path: PathBuf,
+    },
     /// A file or directory could not be written, moved or read.
     #[error("cannot {action} `{}`", path.display())]
     #[diagnostic(code(vouch::demo::io))]

@@ -274,22 +274,8 @@ pub struct Event {
 /// What an event does.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// A scripted commit.
-    Commit {
-        /// The commit message.
-        message: String,
-        /// What it changes.
-        changes: &'static [Change],
-    },
-    /// A scripted merge of `from`.
-    Merge {
-        /// The branch merged in.
-        from: &'static str,
-        /// The pull request's title.
-        title: &'static str,
-        /// What the merge itself changes.
-        changes: &'static [Change],
-    },
+    /// A scripted commit or merge.
+    Scripted(&'static StepKind),
     /// A routine edit of one document.
     EditText {
         /// The document's key.
@@ -311,26 +297,11 @@ pub enum Action {
 pub fn events() -> Result<Vec<Event>, DemoError> {
     let mut events = Vec::new();
     for step in SCRIPT {
-        let action = match step.kind {
-            StepKind::Commit { message, changes } => Action::Commit {
-                message: message.to_owned(),
-                changes,
-            },
-            StepKind::Merge {
-                from,
-                title,
-                changes,
-            } => Action::Merge {
-                from,
-                title,
-                changes,
-            },
-        };
         events.push(Event {
             at: clock::at(step.at)?,
             by: step.by,
             branch: step.branch,
-            action,
+            action: Action::Scripted(&step.kind),
         });
     }
     for text in TEXTS {
@@ -406,8 +377,8 @@ fn routine(
         )));
     }
     let mut date = first + Duration::days(rng.between(0, days - 1));
-    // Weekends move to Monday; Monday still falls before `settle` often enough,
-    // and when it does not the edit lands on Friday instead.
+    // Nobody commits at weekends: move to the nearest weekday, and back from
+    // `settle` if that is where Monday lands.
     date = match date.weekday() {
         Weekday::Sat => date - Duration::days(1),
         Weekday::Sun => date + Duration::days(1),

@@ -52,6 +52,14 @@ fn inspect(out: &Path) -> Result<Existing, DemoError> {
             path: out.to_path_buf(),
         });
     }
+    // Replacing the directory we stand in would strand the caller's shell in a deleted one.
+    if let (Ok(here), Ok(there)) = (std::env::current_dir(), fs::canonicalize(out))
+        && here.starts_with(&there)
+    {
+        return Err(DemoError::CurrentDirectory {
+            path: out.to_path_buf(),
+        });
+    }
     let mut entries = fs::read_dir(out).map_err(DemoError::io("read", out))?;
     if entries.next().is_none() {
         Ok(Existing::Empty)

@@ -292,3 +292,57 @@ fn the_open_incident_has_no_resolved_at() {
         .collect();
     assert_eq!(open, ["INC-2168"]);
 }
+
+/// Minutes to the first customer update of each sev1/sev2 incident in the window.
+#[test]
+fn first_updates_match_the_matrix() {
+    let minutes: Vec<(&str, i64)> = INCIDENTS
+        .iter()
+        .filter(|i| in_window(i.opened) && ["P1", "P2"].contains(&i.priority))
+        .map(|i| {
+            let update = clock::at(i.first_update.unwrap()).unwrap();
+            (i.id, (update - clock::at(i.opened).unwrap()).num_minutes())
+        })
+        .collect();
+    let expected = [
+        ("INC-2014", 19),
+        ("INC-2033", 65),
+        ("INC-2058", 18),
+        ("INC-2071", 47),
+        ("INC-2090", 45),
+        ("INC-2102", 20),
+        ("INC-2117", 22),
+        ("INC-2130", 15),
+        ("INC-2149", 80),
+        ("INC-2162", 100),
+    ];
+    assert_eq!(minutes, expected);
+}
+
+/// Postmortems: late, missing, overdue follow-ups, and not yet due.
+#[test]
+fn postmortems_match_the_matrix() {
+    let now = clock::at("2026-11-01").unwrap();
+    let find = |id: &str| INCIDENTS.iter().find(|i| i.id == id).unwrap();
+    let days_to_publish = |id: &str| {
+        let i = find(id);
+        let resolved = clock::at(i.resolved.unwrap()).unwrap();
+        i.postmortem
+            .map(|p| (clock::at(p).unwrap() - resolved).num_hours() as f64 / 24.0)
+    };
+    assert!(days_to_publish("INC-2058").unwrap() > 5.0);
+    assert_eq!(days_to_publish("INC-2090"), None);
+    assert_eq!(days_to_publish("INC-2162"), None);
+    assert!(days_to_publish("INC-2149").unwrap() <= 10.0);
+    let overdue: Vec<&str> = INCIDENTS
+        .iter()
+        .filter(|i| in_window(i.opened))
+        .filter(|i| {
+            i.follow_ups
+                .iter()
+                .any(|f| f.closed.is_none() && clock::at(f.due).unwrap() < now)
+        })
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(overdue, ["INC-2071"]);
+}

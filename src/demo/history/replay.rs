@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use git2::Oid;
 
-use super::{Action, Change, Event, MAIN};
+use super::{Action, Change, Event, MAIN, StepKind};
 use crate::demo::DemoError;
 use crate::demo::clock::Instant;
 use crate::demo::files::{self, Doc, Row};
@@ -78,7 +78,7 @@ impl Replay<'_> {
             note,
         };
         match &event.action {
-            Action::Commit { message, changes } => {
+            Action::Scripted(StepKind::Commit { message, changes }) => {
                 let mut files = self.branch(event.branch)?.files.clone();
                 for change in *changes {
                     change_files(&mut files, *change, row)?;
@@ -115,11 +115,11 @@ impl Replay<'_> {
                 };
                 self.commit(event, &message, files)
             }
-            Action::Merge {
+            Action::Scripted(StepKind::Merge {
                 from,
                 title,
                 changes,
-            } => self.merge(event, from, title, changes),
+            }) => self.merge(event, from, title, changes),
         }
     }
 
