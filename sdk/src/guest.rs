@@ -21,13 +21,16 @@
 use crate::{Finding, Measurement, Metadata, Request, Severity, Status};
 
 /// Bindings for `wit/policy.wit`, generated here so the export macro they
-/// come with can be used from policy crates.
+/// come with can be used from policy crates. [`export_policy!`] always
+/// names this module through `$crate`, so a renamed `vouch-sdk` dependency
+/// works.
+///
+/// [`export_policy!`]: crate::export_policy
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "wit",
         world: "policy",
-        default_bindings_module: "vouch_sdk::guest::bindings",
         pub_export_macro: true,
     });
 }
