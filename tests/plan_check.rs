@@ -2,6 +2,8 @@
 //! passes, the demo plan that passes, and broken plans that each get an error
 //! naming `line:col` and what would fix it.
 
+#![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
+
 use std::path::Path;
 
 use assert_cmd::Command;
