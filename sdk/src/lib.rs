@@ -2,6 +2,7 @@
 //! `wasm32`: the continuity plan, evidence records and findings as serde types,
 //! the WIT world in `wit/`, and the guest-side export macro.
 
+pub mod assessment;
 pub mod duration;
 pub mod evidence;
 pub mod finding;
@@ -11,6 +12,7 @@ pub mod metadata;
 pub mod plan;
 pub mod request;
 
+pub use assessment::Assessment;
 pub use duration::Duration;
 pub use evidence::EvidenceSet;
 pub use finding::{Finding, Measurement, Status};
