@@ -41,6 +41,11 @@ impl Output {
         }
     }
 
+    /// Whether only errors may be printed (`-q`), e.g. to quieten child processes.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// A line for a person; silent under `--json` and `-q`.
     pub fn say(&self, line: impl std::fmt::Display) {
         if !self.json && !self.quiet {

@@ -5,6 +5,10 @@
 //! Policies receive the plan as JSON in every request, so these types compile
 //! for the host and for `wasm32` alike. Reading a plan from TOML with source
 //! spans and checking it lives in [`load`] (host only).
+//!
+//! Unknown keys are refused only on the host, where a typo in `vouch.toml`
+//! must not silently turn a requirement off; policies built against an older
+//! SDK must keep reading plans that have since gained fields.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +23,7 @@ pub mod load;
 
 /// A whole continuity plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Plan {
     /// Who the plan belongs to.
     pub organisation: Organisation,
@@ -46,7 +50,7 @@ pub struct Plan {
 
 /// The organisation the plan describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Organisation {
     /// Legal or trading name, as it should appear in reports.
     pub name: String,
@@ -54,7 +58,7 @@ pub struct Organisation {
 
 /// The audit window: evidence inside it counts towards rates and attainment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct AuditWindow {
     /// First day of the window (inclusive).
     pub start: NaiveDate,
@@ -66,7 +70,7 @@ pub struct AuditWindow {
 ///
 /// A cadence or deadline left out is not required for the tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Tier {
     /// Rank of criticality: 1 is the most critical.
     pub level: u8,
@@ -103,7 +107,7 @@ pub struct Tier {
 
 /// A business capability and its recovery promises.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Capability {
     /// Stable identifier, used by evidence records and findings.
     pub id: String,
@@ -139,7 +143,7 @@ pub struct Capability {
 
 /// Every evidence source, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Sources {
     /// Git repositories holding runbooks (and the code they describe).
     #[serde(default)]
@@ -154,7 +158,7 @@ pub struct Sources {
 
 /// A runbook repository: a local path or a URL to clone, exactly one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct GitSource {
     /// Source id, named in provenance and gaps.
     pub id: String,
@@ -171,7 +175,7 @@ pub struct GitSource {
 
 /// Where drill results are read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct DrillSource {
     /// Source id, named in provenance and gaps.
     pub id: String,
@@ -204,7 +208,7 @@ pub enum DrillFormat {
 
 /// Matches drills to a capability when the drill does not say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct DrillRule {
     /// The capability matched drills belong to.
     pub capability: String,
@@ -221,7 +225,7 @@ pub struct DrillRule {
 
 /// An incident source: an export file or a live API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct IncidentSource {
     /// Source id, named in provenance and gaps.
     pub id: String,
@@ -281,7 +285,7 @@ impl IncidentKind {
 
 /// How one policy runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct PolicyConfig {
     /// Whether it runs at all.
     #[serde(default = "enabled")]
@@ -300,7 +304,7 @@ fn enabled() -> bool {
 
 /// Frameworks the assessment reports against.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Frameworks {
     /// Standard frameworks by id (see [`STANDARD_FRAMEWORKS`]).
     #[serde(default)]
@@ -323,7 +327,7 @@ pub const STANDARD_FRAMEWORKS: [&str; 7] = [
 
 /// A framework the organisation declares itself, such as a customer SLA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct CustomFramework {
     /// Framework id, as reports name it.
     pub id: String,
@@ -336,7 +340,7 @@ pub struct CustomFramework {
 /// One commitment of a custom framework: a policy run with its own parameters
 /// over the capabilities in scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Commitment {
     /// Control id within the framework.
     pub id: String,
@@ -358,7 +362,7 @@ pub struct Commitment {
 /// An accepted exception: findings of `policy` about `subject` count as waived
 /// until `expires`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "host", serde(deny_unknown_fields))]
 pub struct Waiver {
     /// The policy whose findings are waived.
     pub policy: String,

@@ -143,7 +143,7 @@ const TOOL: &str = concat!("vouch ", env!("CARGO_PKG_VERSION"));
 
 /// Runs `vouch policy build`.
 pub fn run(args: &BuildArgs, out: &Output) -> miette::Result<Exit> {
-    let built = build(args)?;
+    let built = build(args, out.is_quiet())?;
     out.say(format!(
         "{} `{}` {} → {} ({} bytes, sha256 {})",
         if built.fresh { "built" } else { "up to date:" },
@@ -178,7 +178,8 @@ struct Built {
     toolchain: Toolchain,
 }
 
-fn build(args: &BuildArgs) -> Result<Built, BuildError> {
+/// Builds and componentizes; `quiet` silences cargo's progress too.
+fn build(args: &BuildArgs, quiet: bool) -> Result<Built, BuildError> {
     let manifest = args.dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::NoManifest {
@@ -214,6 +215,9 @@ fn build(args: &BuildArgs) -> Result<Built, BuildError> {
         .args(toolchain.build_args())
         .arg("--config")
         .arg(rustflags_config(toolchain, &metadata));
+    if quiet {
+        cargo.arg("--quiet");
+    }
     run_cargo(cargo, "build", &args.dir)?;
 
     let release = metadata.target_directory.join(TARGET).join("release");
