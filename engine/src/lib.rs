@@ -20,11 +20,14 @@
 //! }
 //! ```
 
+pub mod assess;
 mod bindings;
 pub mod component;
+pub mod controls;
 mod engine;
 mod error;
 mod policy;
+pub mod waivers;
 
 pub use engine::{Config, Engine};
 pub use error::Error;

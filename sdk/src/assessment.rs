@@ -26,6 +26,9 @@ pub struct Assessment {
     pub findings: Vec<AssessedFinding>,
     /// Control status per framework.
     pub controls: Vec<ControlResult>,
+    /// What was ignored on the way, e.g. an expired waiver, for the reader to act on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// How one policy ran.
@@ -37,6 +40,10 @@ pub struct PolicyRun {
     pub version: String,
     /// sha256 of the exact `.wasm` component that ran.
     pub sha256: String,
+    /// The custom framework commitment this run evidences, as
+    /// `framework:commitment`; `None` for the policy's own run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
     /// Fuel the evaluation consumed (deterministic across machines).
     pub fuel_used: u64,
     /// Why the policy produced no judgement, when it failed (trap, out of fuel, ...).
@@ -62,6 +69,20 @@ pub enum FindingStatus {
     Waived,
 }
 
+impl FindingStatus {
+    /// The name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Warn => "warn",
+            Self::NotApplicable => "not-applicable",
+            Self::Error => "error",
+            Self::Waived => "waived",
+        }
+    }
+}
+
 impl From<Status> for FindingStatus {
     fn from(status: Status) -> Self {
         match status {
@@ -79,6 +100,10 @@ impl From<Status> for FindingStatus {
 pub struct AssessedFinding {
     /// The policy that judged.
     pub policy: String,
+    /// The custom framework commitment whose run judged, as
+    /// `framework:commitment`; `None` for the policy's own run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
     /// What was judged, usually a capability id.
     pub subject: String,
     /// The verdict, after waivers.
@@ -109,18 +134,35 @@ pub struct AppliedWaiver {
     pub expires: chrono::NaiveDate,
 }
 
-/// Whether a control is evidenced.
+/// Whether a control is evidenced. Precedence, highest first: a failing
+/// finding makes it `not-satisfied`; else an error (a run that failed or an
+/// `error` finding) makes it `error`; else any `pass`, `warn` or `waived`
+/// finding makes it `satisfied`; else (no mapped policy, or only
+/// `not-applicable` findings) it is `no-evidence`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
-    /// Every mapped policy passes for every subject.
+    /// Every finding of every mapped policy is `pass`, `warn`, `waived` or
+    /// `not-applicable`, and at least one is not `not-applicable`.
     Satisfied,
-    /// Some mapped policy fails for some subject.
+    /// Some mapped policy fails for some subject (waivers applied).
     NotSatisfied,
     /// No mapped policy produced a judgement.
     NoEvidence,
     /// A mapped policy could not run or could not judge.
     Error,
+}
+
+impl ControlStatus {
+    /// The name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::NotSatisfied => "not-satisfied",
+            Self::NoEvidence => "no-evidence",
+            Self::Error => "error",
+        }
+    }
 }
 
 /// One control of one framework.
