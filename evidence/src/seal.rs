@@ -1,0 +1,824 @@
+//! Sealing: the plan, the evidence set, the exact policy components and the
+//! assessment, copied into a bundle directory with their digests, an OSCAL
+//! export, a manifest and a signed in-toto Statement, plus a deterministic tar
+//! of the same files.
+//!
+//! Everything is built in a hidden temporary directory beside the output,
+//! fsynced, then renamed into place, so a crash never leaves something that
+//! looks like a whole bundle. Sealing the same inputs twice gives the same
+//! bytes except the statement's `sealed` time and the signature, both inside
+//! `statement.dsse.json`.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
+use miette::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+use vouch_sdk::EvidenceSet;
+use vouch_sdk::assessment::Assessment;
+use vouch_sdk::evidence::Origin;
+use vouch_sdk::plan::load::{self, PlanError};
+
+use crate::archive;
+use crate::canonical;
+use crate::dsse::{self, IN_TOTO_PAYLOAD_TYPE};
+use crate::keys::key_id;
+use crate::layout::{self, unsafe_path};
+use crate::manifest;
+use crate::oscal;
+use crate::statement::{
+    ControlSummary, Layout, PREDICATE_TYPE, PolicySummary, Predicate, STATEMENT_TYPE, Statement,
+    Subject, Tool,
+};
+
+/// What to seal, and with which key.
+#[derive(Debug)]
+pub struct SealRequest<'a> {
+    /// The plan file (`vouch.toml`).
+    pub plan: &'a Path,
+    /// The evidence set directory.
+    pub evidence: &'a Path,
+    /// The assessment JSON.
+    pub assessment: &'a Path,
+    /// The exact policy components the assessment names, in any order.
+    pub policies: &'a [PathBuf],
+    /// The signing key.
+    pub key: &'a SigningKey,
+    /// The bundle directory to write; the archive goes beside it as `OUT.tar`.
+    pub out: &'a Path,
+    /// The seal time.
+    pub sealed: DateTime<Utc>,
+    /// The sealing program.
+    pub tool: Tool,
+    /// The engine that ran the policies, when known.
+    pub engine: Option<Tool>,
+}
+
+/// A sealed bundle.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The tar archive of it.
+    pub archive: PathBuf,
+    /// The signing key's id.
+    pub key_id: String,
+    /// Bytes of the files the statement lists, by path.
+    pub sizes: BTreeMap<String, u64>,
+    /// The signed statement.
+    pub statement: Statement,
+}
+
+/// Why a bundle could not be sealed. Nothing is left behind when sealing fails.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum SealError {
+    /// The plan does not load.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(Box<PlanError>),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] IoError),
+    /// A JSON input does not parse as what it should be.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Json(#[from] JsonError),
+    /// The evidence set lacks a file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MissingEvidence(#[from] MissingEvidence),
+    /// A file or link that cannot go into a bundle.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Unsealable(#[from] Unsealable),
+    /// A record's raw artifact is missing or differs from its digest.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Origin(#[from] OriginMismatch),
+    /// A `--policy` file the assessment does not name.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownPolicy(#[from] UnknownPolicy),
+    /// A policy the assessment names without a `--policy` file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MissingPolicy(#[from] MissingPolicy),
+    /// The output path holds something other than a bundle.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    OutputExists(#[from] OutputExists),
+    /// Encoding JSON failed (a bug: every value Vouch writes is encodable).
+    #[error("cannot encode `{file}` as JSON: {reason}")]
+    #[diagnostic(code(vouch::seal::encode))]
+    Encode {
+        /// The bundle file.
+        file: &'static str,
+        /// What serde said.
+        reason: String,
+    },
+}
+
+impl From<PlanError> for SealError {
+    fn from(error: PlanError) -> Self {
+        Self::Plan(Box::new(error))
+    }
+}
+
+/// A file that could not be read or written.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("cannot {action} `{}`", path.display())]
+#[diagnostic(code(vouch::seal::io))]
+pub struct IoError {
+    /// What was being done.
+    pub action: &'static str,
+    /// The file.
+    pub path: PathBuf,
+    /// The underlying error.
+    #[source]
+    pub source: io::Error,
+}
+
+/// A JSON input that does not parse.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{}` line {line} column {column}: {reason}", path.display())]
+#[diagnostic(code(vouch::seal::json), help("{expected}"))]
+pub struct JsonError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What serde said.
+    pub reason: String,
+    /// What the file should hold.
+    pub expected: &'static str,
+}
+
+/// An evidence set without one of its files.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("evidence set `{}` has no `{file}`", dir.display())]
+#[diagnostic(
+    code(vouch::seal::missing_evidence),
+    help("`-e` takes the directory `vouch collect` wrote; it holds {}", layout::EVIDENCE_FILES.join(", "))
+)]
+pub struct MissingEvidence {
+    /// The evidence set directory.
+    pub dir: PathBuf,
+    /// The missing file.
+    pub file: &'static str,
+}
+
+/// A file that cannot go into a bundle.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("cannot seal `{}`: {reason}", path.display())]
+#[diagnostic(
+    code(vouch::seal::unsealable),
+    help(
+        "a bundle holds regular files with plain relative names only; move it out of the evidence set"
+    )
+)]
+pub struct Unsealable {
+    /// The file.
+    pub path: PathBuf,
+    /// Why not.
+    pub reason: String,
+}
+
+/// A record whose raw artifact does not match its provenance.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(
+    "`{file}` record {index} names raw artifact `{artifact}` with sha256 {expected}, but {found}"
+)]
+#[diagnostic(
+    code(vouch::seal::origin),
+    help("the evidence set was changed after `vouch collect`; collect it again")
+)]
+pub struct OriginMismatch {
+    /// The record file.
+    pub file: &'static str,
+    /// 0-based record index.
+    pub index: usize,
+    /// The artifact path under `raw/`.
+    pub artifact: String,
+    /// The digest the record carries.
+    pub expected: String,
+    /// What was found instead.
+    pub found: String,
+}
+
+/// A `--policy` file the assessment does not name.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{}` (sha256 {sha256}) is not a policy the assessment ran", path.display())]
+#[diagnostic(
+    code(vouch::seal::unknown_policy),
+    help(
+        "pass exactly the components whose digests the assessment lists under `policies[].sha256`: {known}"
+    )
+)]
+pub struct UnknownPolicy {
+    /// The file.
+    pub path: PathBuf,
+    /// Its digest.
+    pub sha256: String,
+    /// The digests the assessment names.
+    pub known: String,
+}
+
+/// A policy the assessment ran whose component was not given.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(
+    "the assessment ran policy `{id}` (sha256 {sha256}) but no `--policy` file has that digest"
+)]
+#[diagnostic(
+    code(vouch::seal::missing_policy),
+    help("pass the exact component that ran with `--policy FILE.wasm`; a rebuilt one differs")
+)]
+pub struct MissingPolicy {
+    /// Policy id.
+    pub id: String,
+    /// The digest the assessment names.
+    pub sha256: String,
+}
+
+/// An output path that holds something other than a previous bundle.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{}` exists and is not a Vouch bundle", path.display())]
+#[diagnostic(
+    code(vouch::seal::output_exists),
+    help("choose another `-o`, or remove it; only a previous bundle is replaced")
+)]
+pub struct OutputExists {
+    /// The output path.
+    pub path: PathBuf,
+}
+
+/// Seals a bundle; see the module docs.
+pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
+    load::load(request.plan)?;
+    let (assessment, assessment_bytes) = read_assessment(request.assessment)?;
+    let evidence = read_evidence(request.evidence)?;
+    let raw = list_raw(&request.evidence.join(layout::RAW_DIR))?;
+    let policies = match_policies(&assessment, request.policies)?;
+
+    let archive_path = with_suffix(request.out, ".tar");
+    check_output(request.out)?;
+    let parent = parent_dir(request.out);
+    fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{}.sealing-", file_name(request.out)))
+        .tempdir_in(&parent)
+        .map_err(|e| io_error("create a temporary directory in", &parent, e))?;
+    let root = staging.path();
+
+    let mut files = Files::default();
+    files.copy(root, request.plan, layout::PLAN.to_owned())?;
+    for name in layout::EVIDENCE_FILES {
+        files.copy(
+            root,
+            &request.evidence.join(name),
+            format!("{}/{name}", layout::EVIDENCE_DIR),
+        )?;
+    }
+    for rel in &raw {
+        let source = request.evidence.join(layout::RAW_DIR).join(rel);
+        files.copy(
+            root,
+            &source,
+            format!("{}/{}/{rel}", layout::EVIDENCE_DIR, layout::RAW_DIR),
+        )?;
+    }
+    check_origins(&evidence, &files.digests)?;
+    let mut summaries = Vec::new();
+    for (run, path) in assessment.policies.iter().zip(&policies) {
+        let name = format!("{}/{}.wasm", layout::POLICIES_DIR, run.id);
+        files.copy(root, path, name.clone())?;
+        summaries.push(PolicySummary {
+            id: run.id.clone(),
+            version: run.version.clone(),
+            path: name,
+            sha256: run.sha256.clone(),
+            fuel_used: run.fuel_used,
+            error: run.error.clone(),
+        });
+    }
+    let seed = hex::encode(Sha256::digest(&assessment_bytes));
+    files.write(root, layout::ASSESSMENT, &assessment_bytes)?;
+    let oscal = oscal::assessment_results(&assessment, &evidence, &seed);
+    files.write(root, layout::OSCAL, &encode(layout::OSCAL, &oscal)?)?;
+
+    let statement = statement(request, &assessment, &files.digests, summaries);
+    files.write_unlisted(
+        root,
+        layout::MANIFEST,
+        manifest::render(&files.digests).as_bytes(),
+    )?;
+    let payload = encode(layout::ENVELOPE, &statement)?;
+    let envelope = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, request.key);
+    files.write_unlisted(
+        root,
+        layout::ENVELOPE,
+        &encode(layout::ENVELOPE, &envelope)?,
+    )?;
+    sync_tree(root)?;
+
+    // Every file written, manifest and envelope included, sorted by the map.
+    let entries: Vec<String> = files.sizes.keys().cloned().collect();
+    let mut tar = tempfile::Builder::new()
+        .prefix(&format!(".{}.sealing-", file_name(&archive_path)))
+        .tempfile_in(&parent)
+        .map_err(|e| io_error("create a temporary file in", &parent, e))?;
+    archive::write(root, &entries, tar.as_file_mut())
+        .and_then(|()| tar.as_file().sync_all())
+        .map_err(|e| io_error("write", &archive_path, e))?;
+
+    replace_dir(staging, request.out)?;
+    tar.persist(&archive_path)
+        .map_err(|e| io_error("write", &archive_path, e.error))?;
+    sync_dir(&parent)?;
+
+    let mut sizes = files.sizes;
+    sizes.retain(|path, _| layout::is_subject(path));
+    Ok(Sealed {
+        dir: request.out.to_path_buf(),
+        archive: archive_path,
+        key_id: key_id(&request.key.verifying_key()),
+        sizes,
+        statement,
+    })
+}
+
+fn statement(
+    request: &SealRequest<'_>,
+    assessment: &Assessment,
+    digests: &BTreeMap<String, String>,
+    policies: Vec<PolicySummary>,
+) -> Statement {
+    let mut findings = BTreeMap::new();
+    for finding in &assessment.findings {
+        *findings.entry(finding.status).or_insert(0) += 1;
+    }
+    Statement {
+        statement_type: STATEMENT_TYPE.to_owned(),
+        subject: digests
+            .iter()
+            .map(|(name, digest)| Subject {
+                name: name.clone(),
+                digest: [("sha256".to_owned(), digest.clone())].into(),
+            })
+            .collect(),
+        predicate_type: PREDICATE_TYPE.to_owned(),
+        predicate: Predicate {
+            organisation: assessment.organisation.clone(),
+            window: assessment.window,
+            now: assessment.now,
+            sealed: request.sealed,
+            tool: request.tool.clone(),
+            engine: request.engine.clone(),
+            layout: Layout {
+                plan: layout::PLAN.to_owned(),
+                evidence: layout::EVIDENCE_DIR.to_owned(),
+                assessment: layout::ASSESSMENT.to_owned(),
+                oscal: layout::OSCAL.to_owned(),
+            },
+            policies,
+            findings,
+            controls: assessment
+                .controls
+                .iter()
+                .map(|c| ControlSummary {
+                    framework: c.framework.clone(),
+                    control: c.control.clone(),
+                    status: c.status,
+                })
+                .collect(),
+        },
+    }
+}
+
+/// The files written so far, with their digests.
+#[derive(Default)]
+struct Files {
+    /// Statement subjects: path → sha256.
+    digests: BTreeMap<String, String>,
+    /// Every file written: path → bytes.
+    sizes: BTreeMap<String, u64>,
+}
+
+impl Files {
+    /// Copies `source` to `root/name`, hashing as it streams.
+    fn copy(&mut self, root: &Path, source: &Path, name: String) -> Result<(), SealError> {
+        let mut input = File::open(source).map_err(|e| io_error("read", source, e))?;
+        let target = root.join(&name);
+        let mut output = create(&target)?;
+        let mut hashing = HashingWriter::new(&mut output);
+        io::copy(&mut input, &mut hashing).map_err(|e| io_error("copy", source, e))?;
+        let (digest, size) = hashing.finish();
+        output
+            .sync_all()
+            .map_err(|e| io_error("write", &target, e))?;
+        self.digests.insert(name.clone(), digest);
+        self.sizes.insert(name, size);
+        Ok(())
+    }
+
+    /// Writes `bytes` as `root/name`, a statement subject.
+    fn write(&mut self, root: &Path, name: &str, bytes: &[u8]) -> Result<(), SealError> {
+        self.write_unlisted(root, name, bytes)?;
+        self.digests
+            .insert(name.to_owned(), hex::encode(Sha256::digest(bytes)));
+        Ok(())
+    }
+
+    /// Writes `bytes` as `root/name`, not a statement subject.
+    fn write_unlisted(&mut self, root: &Path, name: &str, bytes: &[u8]) -> Result<(), SealError> {
+        let target = root.join(name);
+        let mut output = create(&target)?;
+        output
+            .write_all(bytes)
+            .and_then(|()| output.sync_all())
+            .map_err(|e| io_error("write", &target, e))?;
+        self.sizes.insert(name.to_owned(), bytes.len() as u64);
+        Ok(())
+    }
+}
+
+/// Hashes what passes through.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
+    }
+
+    fn finish(self) -> (String, u64) {
+        (hex::encode(self.hasher.finalize()), self.size)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn create(path: &Path) -> Result<File, SealError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    }
+    File::create(path).map_err(|e| io_error("write", path, e).into())
+}
+
+fn io_error(action: &'static str, path: &Path, source: io::Error) -> IoError {
+    IoError {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn encode(file: &'static str, value: &impl serde::Serialize) -> Result<Vec<u8>, SealError> {
+    canonical::to_vec(value).map_err(|e| SealError::Encode {
+        file,
+        reason: e.to_string(),
+    })
+}
+
+fn read_json<T: DeserializeOwned>(
+    path: &Path,
+    expected: &'static str,
+) -> Result<(T, Vec<u8>), SealError> {
+    let bytes = fs::read(path).map_err(|e| io_error("read", path, e))?;
+    let value = serde_json::from_slice(&bytes).map_err(|e| JsonError {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        reason: e.to_string(),
+        expected,
+    })?;
+    Ok((value, bytes))
+}
+
+/// The assessment, and its canonical bytes (unknown fields kept, so an
+/// assessment from a newer Vouch is sealed whole).
+fn read_assessment(path: &Path) -> Result<(Assessment, Vec<u8>), SealError> {
+    const EXPECTED: &str = "`-a` takes the assessment JSON `vouch evaluate` wrote";
+    let (value, _): (Value, _) = read_json(path, EXPECTED)?;
+    let assessment: Assessment = serde_json::from_value(value.clone()).map_err(|e| JsonError {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        reason: e.to_string(),
+        expected: EXPECTED,
+    })?;
+    for run in &assessment.policies {
+        if let Some(reason) = unsafe_path(&run.id).or(run.id.contains('/').then_some("`/` in id")) {
+            return Err(Unsealable {
+                path: path.to_path_buf(),
+                reason: format!("policy id `{}` cannot name a file: {reason}", run.id),
+            }
+            .into());
+        }
+    }
+    let bytes = encode(layout::ASSESSMENT, &value)?;
+    Ok((assessment, bytes))
+}
+
+fn read_evidence(dir: &Path) -> Result<EvidenceSet, SealError> {
+    let entries = fs::read_dir(dir).map_err(|e| io_error("read", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error("read", dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let kind = entry.file_type().map_err(|e| io_error("read", &path, e))?;
+        let known_file = layout::EVIDENCE_FILES.iter().any(|f| name == *f) && kind.is_file();
+        let raw = name == layout::RAW_DIR && kind.is_dir();
+        if !known_file && !raw {
+            return Err(Unsealable {
+                path,
+                reason: format!(
+                    "not part of an evidence set (expected {} and `{}/`)",
+                    layout::EVIDENCE_FILES.join(", "),
+                    layout::RAW_DIR
+                ),
+            }
+            .into());
+        }
+    }
+    for file in layout::EVIDENCE_FILES {
+        if !dir.join(file).is_file() {
+            return Err(MissingEvidence {
+                dir: dir.to_path_buf(),
+                file,
+            }
+            .into());
+        }
+    }
+    let records = |name: &str| dir.join(name);
+    let set = EvidenceSet {
+        runbooks: read_json(
+            &records("runbooks.json"),
+            "an array of runbook records (docs/formats.md)",
+        )?
+        .0,
+        code: read_json(
+            &records("code.json"),
+            "an array of code change records (docs/formats.md)",
+        )?
+        .0,
+        drills: read_json(
+            &records("drills.json"),
+            "an array of drill records (docs/formats.md)",
+        )?
+        .0,
+        incidents: read_json(
+            &records("incidents.json"),
+            "an array of incident records (docs/formats.md)",
+        )?
+        .0,
+        gaps: read_json(
+            &records("gaps.json"),
+            "an array of gap records (docs/formats.md)",
+        )?
+        .0,
+    };
+    let _: (Value, _) = read_json(
+        &records("provenance.json"),
+        "provenance JSON (docs/formats.md)",
+    )?;
+    Ok(set)
+}
+
+/// Every file under `raw/`, relative and `/`-separated, sorted; links and
+/// special files are refused rather than skipped.
+fn list_raw(raw: &Path) -> Result<Vec<String>, SealError> {
+    let mut out = Vec::new();
+    if raw.symlink_metadata().is_err() {
+        return Ok(out);
+    }
+    let mut stack = vec![(raw.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        for entry in fs::read_dir(&dir).map_err(|e| io_error("read", &dir, e))? {
+            let entry = entry.map_err(|e| io_error("read", &dir, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| io_error("read", &path, e))?;
+            let unsealable = |reason: &str| Unsealable {
+                path: path.clone(),
+                reason: reason.to_owned(),
+            };
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                return Err(unsealable("its name is not UTF-8").into());
+            };
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if let Some(reason) = unsafe_path(&rel) {
+                return Err(unsealable(reason).into());
+            }
+            if kind.is_dir() {
+                stack.push((path, rel));
+            } else if kind.is_file() {
+                out.push(rel);
+            } else if kind.is_symlink() {
+                return Err(unsealable("it is a symbolic link").into());
+            } else {
+                return Err(unsealable("it is not a regular file").into());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every record's raw artifact must be in the bundle with the digest it claims.
+fn check_origins(set: &EvidenceSet, digests: &BTreeMap<String, String>) -> Result<(), SealError> {
+    let origins = set
+        .runbooks
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ("runbooks.json", i, &r.origin))
+        .chain(
+            set.code
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ("code.json", i, &r.origin)),
+        )
+        .chain(
+            set.drills
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ("drills.json", i, &r.origin)),
+        )
+        .chain(
+            set.incidents
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ("incidents.json", i, &r.origin)),
+        );
+    for (
+        file,
+        index,
+        Origin {
+            artifact, sha256, ..
+        },
+    ) in origins
+    {
+        let path = format!("{}/{}/{artifact}", layout::EVIDENCE_DIR, layout::RAW_DIR);
+        let found = match digests.get(&path) {
+            Some(digest) if digest == sha256 => continue,
+            Some(digest) => format!("the file has sha256 {digest}"),
+            None => format!("there is no `{}/{artifact}`", layout::RAW_DIR),
+        };
+        return Err(OriginMismatch {
+            file,
+            index,
+            artifact: artifact.clone(),
+            expected: sha256.clone(),
+            found,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The `--policy` file for each of the assessment's policy runs, in order.
+fn match_policies(assessment: &Assessment, files: &[PathBuf]) -> Result<Vec<PathBuf>, SealError> {
+    let mut by_digest: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in files {
+        let (digest, _) = crate::digest::file(path).map_err(|e| io_error("read", path, e))?;
+        if !assessment.policies.iter().any(|run| run.sha256 == digest) {
+            let known = assessment
+                .policies
+                .iter()
+                .map(|run| format!("`{}` {}", run.id, run.sha256))
+                .collect::<Vec<_>>();
+            return Err(UnknownPolicy {
+                path: path.clone(),
+                sha256: digest,
+                known: if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                },
+            }
+            .into());
+        }
+        by_digest.insert(digest, path.clone());
+    }
+    assessment
+        .policies
+        .iter()
+        .map(|run| {
+            by_digest.get(&run.sha256).cloned().ok_or_else(|| {
+                MissingPolicy {
+                    id: run.id.clone(),
+                    sha256: run.sha256.clone(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut os = path.as_os_str().to_owned();
+    os.push(suffix);
+    PathBuf::from(os)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".to_owned())
+}
+
+/// Refuses an output path that holds anything but a previous bundle.
+fn check_output(out: &Path) -> Result<(), SealError> {
+    match out.symlink_metadata() {
+        Err(_) => Ok(()),
+        Ok(meta) if meta.is_dir() && out.join(layout::ENVELOPE).is_file() => Ok(()),
+        Ok(_) => Err(OutputExists {
+            path: out.to_path_buf(),
+        }
+        .into()),
+    }
+}
+
+/// Moves the finished staging directory to `out`, replacing a previous bundle.
+/// The old one is moved aside first: at every instant `out` is either the old
+/// bundle, absent, or the new one.
+fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<(), SealError> {
+    let staged = staging.keep();
+    let result = (|| {
+        if out.symlink_metadata().is_ok() {
+            let parent = parent_dir(out);
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{}.old-", file_name(out)))
+                .tempdir_in(&parent)
+                .map_err(|e| io_error("create a temporary directory in", &parent, e))?;
+            let aside = old.path().join("bundle");
+            fs::rename(out, &aside).map_err(|e| io_error("move aside", out, e))?;
+            fs::rename(&staged, out).map_err(|e| io_error("write", out, e))?;
+            drop(old);
+        } else {
+            fs::rename(&staged, out).map_err(|e| io_error("write", out, e))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staged);
+    }
+    result
+}
+
+/// fsyncs every directory of the staged tree, so the renames publish durable files.
+fn sync_tree(root: &Path) -> Result<(), SealError> {
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).map_err(|e| io_error("read", &dir, e))? {
+            let entry = entry.map_err(|e| io_error("read", &dir, e))?;
+            if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                stack.push(entry.path());
+            }
+        }
+        sync_dir(&dir)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<(), SealError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error("sync", dir, e).into())
+}
