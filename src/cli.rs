@@ -58,6 +58,17 @@ pub enum Command {
     /// Build and work with policies.
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
+    /// Collect the plan's evidence into an evidence set directory.
+    ///
+    /// Reads every source at once: runbook repositories, drill results and
+    /// incident tools (files and live APIs). A source that cannot be read
+    /// becomes a gap in `gaps.json`; the others still count. Exit status 0
+    /// when everything was collected, 1 when the set was written with gaps,
+    /// 2 when the plan is invalid or the set cannot be written.
+    #[command(
+        after_help = "Examples:\n  vouch collect\n  vouch collect -p acme/vouch.toml -o evidence --now 2026-11-01T00:00:00Z"
+    )]
+    Collect(commands::collect::CollectArgs),
     /// Run the whole flow on the bundled demo organisation.
     #[command(after_help = "Example:\n  vouch demo --out ./acme-demo")]
     Demo(commands::demo::DemoArgs),

@@ -1,5 +1,6 @@
 //! One module per verb; each turns its arguments into work and an exit status.
 
+pub mod collect;
 pub mod demo;
 pub mod init;
 pub mod plan;
@@ -12,6 +13,7 @@ use crate::output::{Exit, Output};
 pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
     match command {
         Command::Init(args) => init::run(&args, out),
+        Command::Collect(args) => collect::run(&args, out),
         Command::Plan(cmd) => plan::run(cmd, out),
         Command::Policy(cmd) => policy::run(cmd, out),
         Command::Demo(args) => demo::run(&args, out),

@@ -3,5 +3,15 @@
 //! normalised records, each with the raw artifact it came from and its provenance.
 
 pub mod artifact;
+pub mod collect;
+pub mod drills;
+pub mod http;
+pub mod incidents;
+pub mod problem;
+pub mod set;
+mod time;
+mod walk;
 
 pub use artifact::Artifact;
+pub use collect::{Options, Progress, Silent, Summary, collect};
+pub use problem::Problem;
