@@ -69,6 +69,18 @@ pub enum Command {
         after_help = "Examples:\n  vouch collect\n  vouch collect -p acme/vouch.toml -o evidence --now 2026-11-01T00:00:00Z"
     )]
     Collect(commands::collect::CollectArgs),
+    /// Run the policies on the plan and an evidence set; judge every control.
+    ///
+    /// Runs every `--policy` component and the plan's `[policies.ID] path`s,
+    /// then each custom framework commitment, applies the plan's waivers and
+    /// reports each enabled framework's controls as satisfied, not-satisfied,
+    /// no-evidence or error. Prints a table (the assessment under `--json`);
+    /// `-o` writes the assessment JSON. Exit status 0 when the assessment was
+    /// made, 2 on bad input.
+    #[command(after_help = "Examples:\n  \
+        vouch evaluate --policy target/policies/my-policy.wasm\n  \
+        vouch evaluate -p acme/vouch.toml -e acme/.vouch/evidence --now 2026-11-01T00:00:00Z -o assessment.json")]
+    Evaluate(commands::evaluate::EvaluateArgs),
     /// Run the whole flow on the bundled demo organisation.
     #[command(after_help = "Example:\n  vouch demo --out ./acme-demo")]
     Demo(commands::demo::DemoArgs),

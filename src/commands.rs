@@ -2,6 +2,7 @@
 
 pub mod collect;
 pub mod demo;
+pub mod evaluate;
 pub mod init;
 pub mod plan;
 pub mod policy;
@@ -16,6 +17,7 @@ pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
         Command::Collect(args) => collect::run(&args, out),
         Command::Plan(cmd) => plan::run(cmd, out),
         Command::Policy(cmd) => policy::run(cmd, out),
+        Command::Evaluate(args) => evaluate::run(&args, out),
         Command::Demo(args) => demo::run(&args, out),
     }
 }

@@ -1,0 +1,272 @@
+//! `vouch evaluate`: run the policies on the plan and an evidence set, apply
+//! waivers, judge every control and write the assessment.
+//!
+//! The only clock read is here, at the edge, when `--now` is not given:
+//! everything below takes `now` as an input so a run can be repeated exactly.
+
+mod evidence;
+mod table;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use sha2::{Digest as _, Sha256};
+use vouch_engine::assess::{self, LoadedPolicy};
+use vouch_engine::controls::Catalogs;
+use vouch_engine::{Config, Engine};
+use vouch_sdk::Plan;
+use vouch_sdk::plan::load;
+
+use crate::cli::PlanArg;
+use crate::output::{Exit, Output};
+
+/// Arguments of `vouch evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub plan: PlanArg,
+    /// The evidence set directory. Default: `.vouch/evidence` beside the plan file.
+    #[arg(short = 'e', long = "evidence", value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// A policy component to run, besides the plan's `[policies.ID] path`s (repeatable).
+    #[arg(long = "policy", value_name = "FILE.wasm")]
+    pub policies: Vec<PathBuf>,
+    /// The time the assessment is as of (RFC 3339); the clock when left out.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Write the assessment JSON to FILE.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("expected an RFC 3339 time such as `2026-11-01T00:00:00Z` ({e})"))
+}
+
+/// Why an evaluation could not start or its result could not be written.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum EvaluateError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Evidence(#[from] evidence::EvidenceError),
+
+    #[error("cannot read policy `{}`", path.display())]
+    #[diagnostic(
+        code(vouch::evaluate::policy_read),
+        help(
+            "build a policy with `vouch policy build DIR`; its component lands in `target/policies/`"
+        )
+    )]
+    PolicyRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot load policy `{}`", path.display())]
+    #[diagnostic(code(vouch::evaluate::policy_load))]
+    PolicyLoad {
+        path: PathBuf,
+        #[source]
+        #[diagnostic_source]
+        source: vouch_engine::Error,
+    },
+
+    #[error("policy `{}` names an unknown control", path.display())]
+    #[diagnostic(code(vouch::evaluate::policy_controls))]
+    PolicyControls {
+        path: PathBuf,
+        #[source]
+        #[diagnostic_source]
+        source: vouch_engine::controls::ControlError,
+    },
+
+    #[error("`{}` is policy `{actual}`, but the plan lists it as `[policies.{expected}]`", path.display())]
+    #[diagnostic(
+        code(vouch::evaluate::policy_id),
+        help("rename the table to `[policies.{actual}]`, or point `path` at the right component")
+    )]
+    PolicyId {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("policy `{id}` is given twice: `{}` and `{}`", first.display(), second.display())]
+    #[diagnostic(
+        code(vouch::evaluate::duplicate_policy),
+        help("each policy id may run once; drop one `--policy` or the plan's `path`")
+    )]
+    DuplicatePolicy {
+        id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+
+    #[error("cannot write `{}`", path.display())]
+    #[diagnostic(code(vouch::evaluate::write))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Controls(#[from] vouch_engine::controls::ControlError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] vouch_engine::Error),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Encode(#[from] assess::EncodeError),
+}
+
+/// Evaluates; exit 0 whatever the controls say (`--fail-on` will gate on them).
+pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
+    let plan = match load::load(&args.plan.path) {
+        Ok(plan) => plan,
+        Err(error) => {
+            out.json(&serde_json::json!({
+                "plan": args.plan.path, "valid": false, "errors": error.locations(),
+            }))?;
+            out.diagnostic(&miette::Report::new(error));
+            return Ok(Exit::Input);
+        }
+    };
+    let plan_dir = match args.plan.path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let evidence_dir = args
+        .evidence
+        .clone()
+        .unwrap_or_else(|| plan_dir.join(".vouch").join("evidence"));
+    let evidence = evidence::read(&evidence_dir).map_err(EvaluateError::from)?;
+    let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
+    let engine = Engine::new(&Config::default()).map_err(EvaluateError::from)?;
+    let (policies, mut warnings) = load_policies(&engine, &catalogs, &plan, &plan_dir, args)?;
+    let now = args.now.unwrap_or_else(Utc::now);
+
+    let mut assessment = assess::evaluate(&plan, &evidence, &policies, &catalogs, now)
+        .map_err(EvaluateError::from)?;
+    warnings.append(&mut assessment.warnings);
+    assessment.warnings = warnings;
+
+    for warning in &assessment.warnings {
+        if !out.is_quiet() {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(path) = &args.out {
+        let mut json =
+            serde_json::to_vec_pretty(&assessment).map_err(|e| EvaluateError::Write {
+                path: path.clone(),
+                source: std::io::Error::other(e),
+            })?;
+        json.push(b'\n');
+        write_atomically(path, &json)?;
+    }
+    out.json(&assessment)?;
+    out.say(table::render(&assessment, &plan, &catalogs));
+    if let Some(path) = &args.out {
+        out.say(format!("assessment written to `{}`", path.display()));
+    }
+    Ok(Exit::Ok)
+}
+
+/// Loads the `--policy` components and the plan's `[policies.ID] path`s,
+/// checking each against the control catalogs. Returns them with warnings
+/// about configured policies that will not run.
+fn load_policies(
+    engine: &Engine,
+    catalogs: &Catalogs,
+    plan: &Plan,
+    plan_dir: &Path,
+    args: &EvaluateArgs,
+) -> Result<(Vec<LoadedPolicy>, Vec<String>), EvaluateError> {
+    let mut wanted: Vec<(PathBuf, Option<&str>)> =
+        args.policies.iter().map(|p| (p.clone(), None)).collect();
+    wanted.extend(plan.policies.iter().filter_map(|(id, config)| {
+        Some((plan_dir.join(config.path.as_ref()?), Some(id.as_str())))
+    }));
+
+    let mut loaded: Vec<(LoadedPolicy, PathBuf)> = Vec::new();
+    for (path, expected) in wanted {
+        let bytes = std::fs::read(&path).map_err(|source| EvaluateError::PolicyRead {
+            path: path.clone(),
+            source,
+        })?;
+        let policy = engine
+            .load(&bytes)
+            .map_err(|source| EvaluateError::PolicyLoad {
+                path: path.clone(),
+                source,
+            })?;
+        catalogs
+            .check(policy.metadata())
+            .map_err(|source| EvaluateError::PolicyControls {
+                path: path.clone(),
+                source,
+            })?;
+        let id = policy.metadata().id.clone();
+        if let Some(expected) = expected.filter(|e| *e != id) {
+            return Err(EvaluateError::PolicyId {
+                path,
+                expected: expected.to_owned(),
+                actual: id,
+            });
+        }
+        if let Some((_, first)) = loaded.iter().find(|(p, _)| p.policy.metadata().id == id) {
+            return Err(EvaluateError::DuplicatePolicy {
+                id,
+                first: first.clone(),
+                second: path,
+            });
+        }
+        let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        loaded.push((LoadedPolicy { policy, sha256 }, path));
+    }
+    // The standard library is not embedded yet: say so rather than let a
+    // path-less table's parameters look applied.
+    let warnings = plan
+        .policies
+        .iter()
+        .filter(|(id, config)| {
+            config.enabled
+                && config.path.is_none()
+                && !loaded.iter().any(|(p, _)| &p.policy.metadata().id == *id)
+        })
+        .map(|(id, _)| {
+            format!(
+                "`[policies.{id}]` names no `path` and no built-in policy has that id; \
+                 give its component with `--policy` to run it"
+            )
+        })
+        .collect();
+    Ok((loaded.into_iter().map(|(p, _)| p).collect(), warnings))
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves a
+/// half-written assessment.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvaluateError> {
+    let err = |source| EvaluateError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    file.write_all(bytes).map_err(err)?;
+    file.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
