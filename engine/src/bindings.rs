@@ -1,6 +1,7 @@
 //! Host bindings for `sdk/wit/policy.wit`, and the host's side of its one
 //! import, `host.log`.
 
+use crate::limits::Limiter;
 use crate::policy::{LogLevel, LogLine};
 
 wasmtime::component::bindgen!({
@@ -11,22 +12,25 @@ wasmtime::component::bindgen!({
 /// The import interface a component may use, as named in its import section.
 pub(crate) const HOST_INTERFACE: &str = "vouch:policy/host@0.1.0";
 
+/// What that interface holds: the log function and its level type.
+pub(crate) const HOST_ITEMS: [&str; 2] = ["log", "level"];
+
 /// Caps the log a single evaluation may keep, so a chatty or hostile policy
 /// cannot use the host log to exhaust host memory.
 const MAX_LOG_BYTES: usize = 64 * 1024;
 
 /// What one store (one evaluation) holds on the host side.
 pub(crate) struct HostState {
-    pub(crate) limits: wasmtime::StoreLimits,
+    pub(crate) limiter: Limiter,
     pub(crate) log: Vec<LogLine>,
     log_bytes: usize,
     pub(crate) log_dropped: usize,
 }
 
 impl HostState {
-    pub(crate) fn new(limits: wasmtime::StoreLimits) -> Self {
+    pub(crate) fn new(limiter: Limiter) -> Self {
         Self {
-            limits,
+            limiter,
             log: Vec::new(),
             log_bytes: 0,
             log_dropped: 0,

@@ -2,9 +2,17 @@
 //! WebAssembly components against the `vouch:policy` world (`sdk/wit`).
 //!
 //! Policies are pure and deterministic: a component may import nothing but
-//! the host log, CPU is bounded by fuel and memory by a store limit, and NaNs
-//! are canonicalised, so the same request yields the same findings on any
-//! machine.
+//! the host log, CPU is bounded by fuel (and a wall-clock epoch deadline),
+//! memory by a resource limiter, output by the bytes the host will copy, and
+//! NaNs are canonicalised, so the same request yields the same findings on
+//! any machine.
+//!
+//! Each runtime concern has its own module: `config` (the limits),
+//! `allocator` (the instance pool), `epoch` (the timeout ticker), `limits`
+//! (the memory limiter), `cache` (compiled artifacts on disk), `sandbox`
+//! (one call in a fresh store, and error classification), `output`
+//! (contract checks on what a policy returns), `inspect` (reading a
+//! component without running it) and `component` (building one).
 //!
 //! ```no_run
 //! use vouch_engine::{Config, Engine, Error};
@@ -20,15 +28,23 @@
 //! }
 //! ```
 
-pub mod assess;
+mod allocator;
 mod bindings;
+mod cache;
 pub mod component;
-pub mod controls;
+mod config;
+mod digest;
 mod engine;
+mod epoch;
 mod error;
+pub mod inspect;
+mod limits;
+mod output;
 mod policy;
-pub mod waivers;
+mod sandbox;
 
-pub use engine::{Config, Engine};
+pub use config::{Config, default_cache_dir};
+pub use engine::Engine;
 pub use error::Error;
+pub use inspect::{Inspection, inspect};
 pub use policy::{Evaluation, LogLevel, LogLine, Policy};

@@ -1,25 +1,25 @@
 //! A loaded policy: compiled and pre-instantiated once, then evaluated in a
 //! fresh store per request so no state leaks from one evaluation to the next.
 
-use vouch_sdk::{Finding, Measurement, Metadata, Request, Severity, Status};
-use wasmtime::{Store, StoreLimitsBuilder};
+use std::sync::Arc;
 
-use crate::bindings::{self, HostState};
-use crate::{Config, Error};
+use vouch_sdk::{Finding, Metadata, Request};
+
+use crate::sandbox::{Returned, Sandbox};
+use crate::{Error, output};
 
 /// A policy ready to evaluate requests. Cheap to clone and `Send + Sync`:
 /// evaluate it from as many threads as you like.
 #[derive(Clone)]
 pub struct Policy {
-    sandbox: Sandbox,
-    metadata: Metadata,
+    inner: Arc<Inner>,
 }
 
-/// The pre-instantiated component and the limits each call runs under.
-#[derive(Clone)]
-struct Sandbox {
-    pre: bindings::PolicyPre<HostState>,
-    config: Config,
+struct Inner {
+    sandbox: Sandbox,
+    metadata: Metadata,
+    sha256: String,
+    from_cache: bool,
 }
 
 /// The outcome of one successful evaluation.
@@ -63,41 +63,108 @@ pub enum LogLevel {
 const UNKNOWN_POLICY: &str = "unknown";
 
 impl Policy {
-    pub(crate) fn new(pre: bindings::PolicyPre<HostState>, config: Config) -> Result<Self, Error> {
-        let sandbox = Sandbox { pre, config };
-        let (raw, _) = sandbox.call(UNKNOWN_POLICY, |store, policy| policy.call_metadata(store))?;
+    /// Reads the policy's metadata by calling it, checked against the
+    /// contract and against the copy in its custom section, if any.
+    pub(crate) fn new(
+        sandbox: Sandbox,
+        embedded: Option<Metadata>,
+        sha256: String,
+        from_cache: bool,
+    ) -> Result<Self, Error> {
+        let returned = sandbox.call(UNKNOWN_POLICY, |store, policy| policy.call_metadata(store))?;
+        let id = if returned.value.id.is_empty() {
+            UNKNOWN_POLICY.to_owned()
+        } else {
+            returned.value.id.clone()
+        };
+        let invalid = |reason: String| Error::InvalidOutput {
+            policy: id.clone(),
+            reason,
+            log: Vec::new(),
+        };
+        let metadata = output::metadata(returned.value).map_err(invalid)?;
+        if embedded.is_some_and(|embedded| embedded != metadata) {
+            return Err(invalid(format!(
+                "the `{}` custom section differs from what `metadata()` returns; \
+                 rebuild the policy with `vouch policy build`",
+                crate::component::METADATA_SECTION
+            )));
+        }
         Ok(Self {
-            sandbox,
-            metadata: metadata(raw)?,
+            inner: Arc::new(Inner {
+                sandbox,
+                metadata,
+                sha256,
+                from_cache,
+            }),
         })
     }
 
     /// What the policy says about itself, read once at load.
     pub fn metadata(&self) -> &Metadata {
-        &self.metadata
+        &self.inner.metadata
+    }
+
+    /// The sha256 of the component, in lower-case hex.
+    pub fn sha256(&self) -> &str {
+        &self.inner.sha256
+    }
+
+    /// Whether the compiled policy came from the artifact cache rather than
+    /// from compiling it.
+    pub fn from_cache(&self) -> bool {
+        self.inner.from_cache
     }
 
     /// Evaluates `request` in a fresh sandbox.
     pub fn evaluate(&self, request: &Request) -> Result<Evaluation, Error> {
-        let id = self.metadata.id.as_str();
         let json = serde_json::to_string(request).map_err(|source| Error::Request {
-            policy: id.to_owned(),
+            policy: self.id().to_owned(),
             source,
         })?;
-        let (result, store) = self
-            .sandbox
-            .call(id, |store, policy| policy.call_evaluate(store, &json))?;
-        let findings = result
-            .map_err(|message| Error::Policy {
+        self.evaluate_json(&json)
+    }
+
+    /// Evaluates a request already encoded as JSON, so one encoding serves
+    /// many policies.
+    pub(crate) fn evaluate_json(&self, json: &str) -> Result<Evaluation, Error> {
+        let id = self.id();
+        let limit = self.inner.sandbox.shared().config.max_request_bytes;
+        if json.len() > limit {
+            return Err(Error::RequestTooLarge {
                 policy: id.to_owned(),
-                message,
-            })?
-            .into_iter()
-            .map(|raw| finding(id, raw))
-            .collect::<Result<_, _>>()?;
-        let fuel_left = store.get_fuel().map_err(|e| Error::Setup(e.into()))?;
-        let fuel_consumed = self.sandbox.config.fuel.saturating_sub(fuel_left);
-        let host = store.into_data();
+                bytes: json.len(),
+                limit,
+            });
+        }
+        let Returned {
+            value,
+            fuel_consumed,
+            host,
+        } = self
+            .inner
+            .sandbox
+            .call(id, |store, policy| policy.call_evaluate(store, json))?;
+        let raw = match value {
+            Ok(raw) => raw,
+            Err(message) => {
+                return Err(Error::Policy {
+                    policy: id.to_owned(),
+                    message,
+                    log: host.log,
+                });
+            }
+        };
+        let findings = match raw.into_iter().map(output::finding).collect() {
+            Ok(findings) => findings,
+            Err(reason) => {
+                return Err(Error::InvalidOutput {
+                    policy: id.to_owned(),
+                    reason,
+                    log: host.log,
+                });
+            }
+        };
         Ok(Evaluation {
             findings,
             log: host.log,
@@ -105,111 +172,10 @@ impl Policy {
             fuel_consumed,
         })
     }
-}
 
-impl Sandbox {
-    /// Instantiates the policy in a new store under the configured limits
-    /// and runs `f` against it.
-    fn call<R>(
-        &self,
-        id: &str,
-        f: impl FnOnce(&mut Store<HostState>, &bindings::Policy) -> wasmtime::Result<R>,
-    ) -> Result<(R, Store<HostState>), Error> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.config.memory_limit)
-            .trap_on_grow_failure(true)
-            .build();
-        let mut store = Store::new(self.pre.engine(), HostState::new(limits));
-        store.limiter(|state| &mut state.limits);
-        store
-            .set_fuel(self.config.fuel)
-            .map_err(|e| Error::Setup(e.into()))?;
-        let run = |store: &mut Store<HostState>| {
-            let policy = self.pre.instantiate(&mut *store)?;
-            f(store, &policy)
-        };
-        let out = run(&mut store).map_err(|e| Error::from_run(id, self.config.fuel, e))?;
-        Ok((out, store))
+    fn id(&self) -> &str {
+        &self.inner.metadata.id
     }
-}
-
-fn metadata(raw: bindings::Metadata) -> Result<Metadata, Error> {
-    let invalid = |reason: String| Error::InvalidOutput {
-        policy: if raw.id.is_empty() {
-            UNKNOWN_POLICY.to_owned()
-        } else {
-            raw.id.clone()
-        },
-        reason,
-    };
-    if raw.id.is_empty() {
-        return Err(invalid("its metadata has an empty `id`".to_owned()));
-    }
-    let params_schema = serde_json::from_str(&raw.params_schema)
-        .map_err(|e| invalid(format!("its parameter schema is not JSON: {e}")))?;
-    // A control the engine cannot attribute to a framework could never be
-    // reported, so it is refused up front.
-    if let Some(control) = raw.controls.iter().find(|c| !is_control_ref(c)) {
-        return Err(invalid(format!(
-            "control `{control}` is not of the form `framework:control`"
-        )));
-    }
-    Ok(Metadata {
-        severity: match raw.severity {
-            bindings::Severity::Info => Severity::Info,
-            bindings::Severity::Low => Severity::Low,
-            bindings::Severity::Medium => Severity::Medium,
-            bindings::Severity::High => Severity::High,
-            bindings::Severity::Critical => Severity::Critical,
-        },
-        params_schema,
-        id: raw.id,
-        version: raw.version,
-        title: raw.title,
-        description: raw.description,
-        evidence: raw.evidence,
-        controls: raw.controls,
-    })
-}
-
-fn is_control_ref(control: &str) -> bool {
-    control
-        .split_once(':')
-        .is_some_and(|(framework, id)| !framework.is_empty() && !id.is_empty())
-}
-
-fn finding(policy: &str, raw: bindings::Finding) -> Result<Finding, Error> {
-    // JSON has no NaN or infinity: such a value could not be sealed.
-    if let Some(m) = raw.measurements.iter().find(|m| !m.value.is_finite()) {
-        return Err(Error::InvalidOutput {
-            policy: policy.to_owned(),
-            reason: format!(
-                "measurement `{}` of subject `{}` is not a finite number",
-                m.name, raw.subject
-            ),
-        });
-    }
-    Ok(Finding {
-        status: match raw.status {
-            bindings::Status::Pass => Status::Pass,
-            bindings::Status::Fail => Status::Fail,
-            bindings::Status::Warn => Status::Warn,
-            bindings::Status::NotApplicable => Status::NotApplicable,
-            bindings::Status::Error => Status::Error,
-        },
-        subject: raw.subject,
-        message: raw.message,
-        evidence: raw.evidence,
-        measurements: raw
-            .measurements
-            .into_iter()
-            .map(|m| Measurement {
-                name: m.name,
-                value: m.value,
-                unit: m.unit,
-            })
-            .collect(),
-    })
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ fn policy_errors_surface_as_errors() {
         .evaluate(&request(serde_json::json!({})))
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Policy { policy, message }
+        matches!(&err, Error::Policy { policy, message, .. }
             if policy == "always-pass" && message == "the plan has no `capabilities` array"),
         "{err:?}"
     );

@@ -53,8 +53,38 @@ pub trait Policy {
 
 /// Writes a line to the host's log for the policy author; it never becomes
 /// part of the findings.
+///
+/// Run natively (a policy's own `cargo test`), there is no host: the line
+/// goes to stderr, which the test harness captures.
 pub fn log(level: Level, message: &str) {
+    #[cfg(target_arch = "wasm32")]
     bindings::vouch::policy::host::log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("{}: {message}", level_name(level));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Trace => "trace",
+        Level::Debug => "debug",
+        Level::Info => "info",
+        Level::Warn => "warn",
+        Level::Error => "error",
+    }
+}
+
+/// In the sandbox a panic aborts, which the host sees only as a trap: this
+/// hook first writes the panic message to the host log, where the host's
+/// error keeps it. Natively the default hook already prints it.
+fn report_panics() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            std::panic::set_hook(Box::new(|info| log(Level::Error, &info.to_string())));
+        });
+    }
 }
 
 /// Exports a [`Policy`] implementation as the policy's component exports.
@@ -89,6 +119,7 @@ macro_rules! export_policy {
 /// The `metadata` export of policy `P`, in WIT types.
 #[doc(hidden)]
 pub fn metadata<P: Policy>() -> bindings::Metadata {
+    report_panics();
     let metadata = P::metadata();
     bindings::Metadata {
         id: metadata.id,
@@ -112,6 +143,7 @@ pub fn metadata<P: Policy>() -> bindings::Metadata {
 /// and converts its findings to WIT types.
 #[doc(hidden)]
 pub fn evaluate<P: Policy>(request: &str) -> Result<Vec<bindings::Finding>, String> {
+    report_panics();
     let request: Request =
         serde_json::from_str(request).map_err(|e| format!("malformed request: {e}"))?;
     let findings = P::evaluate(&request)?;

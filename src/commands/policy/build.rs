@@ -137,9 +137,15 @@ struct Stamp {
     out: PathBuf,
 }
 
-/// The componentizer, as recorded in stamps: a new vouch may wrap the same
-/// core module differently.
-const TOOL: &str = concat!("vouch ", env!("CARGO_PKG_VERSION"));
+/// The componentizer, as recorded in stamps: a new vouch, or a new
+/// component format, may wrap the same core module differently.
+fn tool() -> String {
+    format!(
+        "vouch {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        vouch_engine::component::FORMAT
+    )
+}
 
 /// Runs `vouch policy build`.
 pub fn run(args: &BuildArgs, out: &Output) -> miette::Result<Exit> {
@@ -255,7 +261,7 @@ fn componentize_cached(
     let previous = read_stamp(stamp);
     if let Ok(existing) = std::fs::read(out) {
         let current = previous.is_some_and(|s| {
-            s.tool == TOOL
+            s.tool == tool()
                 && s.core == core_sha256
                 && s.out == out
                 && s.component == sha256(&existing)
@@ -267,7 +273,7 @@ fn componentize_cached(
     let component = vouch_engine::component::componentize(core)?;
     write_atomically(out, &component)?;
     let record = Stamp {
-        tool: TOOL.to_owned(),
+        tool: tool(),
         core: core_sha256,
         component: sha256(&component),
         out: out.to_owned(),
