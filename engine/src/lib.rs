@@ -29,10 +29,12 @@
 //! ```
 
 mod allocator;
+pub mod assess;
 mod bindings;
 mod cache;
 pub mod component;
 mod config;
+pub mod controls;
 mod digest;
 mod engine;
 mod epoch;
@@ -42,6 +44,7 @@ mod limits;
 mod output;
 mod policy;
 mod sandbox;
+pub mod waivers;
 
 pub use config::{Config, default_cache_dir};
 pub use engine::Engine;
