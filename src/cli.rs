@@ -69,6 +69,29 @@ pub enum Command {
         after_help = "Examples:\n  vouch collect\n  vouch collect -p acme/vouch.toml -o evidence --now 2026-11-01T00:00:00Z"
     )]
     Collect(commands::collect::CollectArgs),
+    /// Make an Ed25519 key pair for signing bundles.
+    ///
+    /// Writes NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM, as
+    /// openssl reads it). Existing files are never overwritten.
+    #[command(after_help = "Example:\n  vouch keygen -o acme-2026")]
+    Keygen(commands::keygen::KeygenArgs),
+    /// Seal the plan, evidence, assessment and policies into a signed bundle.
+    ///
+    /// Writes the bundle directory and a deterministic tar beside it
+    /// (BUNDLE.tar), atomically: a failed seal leaves nothing behind.
+    #[command(
+        after_help = "Example:\n  vouch seal -p vouch.toml -e .vouch/evidence -a .vouch/assessment.json \\\n    --policy policies/runbook-freshness.wasm --key acme.key -o acme-bundle"
+    )]
+    Seal(commands::seal::SealArgs),
+    /// Verify a bundle: signature, every digest, no file missing or extra.
+    ///
+    /// Exit status 0 when the bundle is exactly what the key's owner sealed,
+    /// 3 when any check fails (each failure is named), 2 when the bundle or
+    /// key cannot be read.
+    #[command(
+        after_help = "Examples:\n  vouch verify acme-bundle.tar --key acme.pub\n  vouch verify acme-bundle --key acme.pub --json"
+    )]
+    Verify(commands::verify::VerifyArgs),
     /// Run the policies on the plan and an evidence set; judge every control.
     ///
     /// Runs every `--policy` component and the plan's `[policies.ID] path`s,

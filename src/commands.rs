@@ -4,8 +4,11 @@ pub mod collect;
 pub mod demo;
 pub mod evaluate;
 pub mod init;
+pub mod keygen;
 pub mod plan;
 pub mod policy;
+pub mod seal;
+pub mod verify;
 
 use crate::cli::Command;
 use crate::output::{Exit, Output};
@@ -19,5 +22,8 @@ pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
         Command::Policy(cmd) => policy::run(cmd, out),
         Command::Evaluate(args) => evaluate::run(&args, out),
         Command::Demo(args) => demo::run(&args, out),
+        Command::Keygen(args) => keygen::run(&args, out),
+        Command::Seal(args) => seal::run(&args, out),
+        Command::Verify(args) => verify::run(&args, out),
     }
 }

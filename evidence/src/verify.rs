@@ -131,6 +131,14 @@ pub enum Failure {
         /// Bytes present.
         read: u64,
     },
+    /// The archive stops at an entry boundary, without its end marker.
+    #[error(
+        "the archive is truncated: it ends after entry `{after}` without the end-of-archive marker"
+    )]
+    Unterminated {
+        /// The last entry present.
+        after: String,
+    },
     /// The archive cannot be read as tar.
     #[error("the archive is corrupt or truncated: {reason}")]
     Corrupt {
@@ -295,7 +303,7 @@ pub fn verify(
     };
     let mut contents = match format {
         Format::Directory => read_dir(bundle, options),
-        Format::Archive => read_tar(File::open(bundle).map_err(open_error)?, options),
+        Format::Archive => read_tar(File::open(bundle).map_err(open_error)?, meta.len(), options),
     };
     let mut report = Report {
         bundle: bundle.to_path_buf(),
@@ -626,9 +634,12 @@ fn hash_dir(
     }
 }
 
-/// Reads a tar in one streaming pass, hashing every regular file.
-fn read_tar(reader: impl Read, options: VerifyOptions) -> Contents {
+/// Reads a tar of `length` bytes in one streaming pass, hashing every regular file.
+fn read_tar(reader: impl Read, length: u64, options: VerifyOptions) -> Contents {
     let mut contents = Contents::default();
+    // Where the last entry's data ends, and its name: a cut exactly at an
+    // entry boundary is only visible as a missing end-of-archive marker.
+    let mut end = (0u64, String::new());
     let mut seen = BTreeSet::new();
     let mut archive = tar::Archive::new(reader);
     let entries = match archive.entries() {
@@ -659,6 +670,10 @@ fn read_tar(reader: impl Read, options: VerifyOptions) -> Contents {
             continue;
         };
         let kind = entry.header().entry_type();
+        end = (
+            entry.raw_file_position() + entry.size().div_ceil(512) * 512,
+            String::from_utf8_lossy(&raw).into_owned(),
+        );
         // Archives re-made with `tar -C dir -cf x.tar .` name entries `./…`.
         let name = name.strip_prefix("./").unwrap_or(&name);
         if kind.is_dir() {
@@ -743,6 +758,18 @@ fn read_tar(reader: impl Read, options: VerifyOptions) -> Contents {
                     .insert(name.to_owned(), Some(Hashed { sha256, size }));
             }
         }
+    }
+    let complete = contents.failures.iter().all(|f| {
+        !matches!(
+            f,
+            Failure::Corrupt { .. } | Failure::Truncated { .. } | Failure::Oversized { .. }
+        )
+    });
+    // Two zero blocks close a tar.
+    if complete && length < end.0 + 1024 {
+        contents
+            .failures
+            .push(Failure::Unterminated { after: end.1 });
     }
     contents
 }

@@ -1,0 +1,88 @@
+//! `vouch seal`: the plan, evidence set, assessment and exact policy
+//! components, signed into a bundle directory and its tar.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use serde_json::json;
+use vouch_evidence::{SealRequest, Tool, keys};
+
+use crate::cli::PlanArg;
+use crate::output::{Exit, Output};
+
+/// Arguments of `vouch seal`.
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    #[command(flatten)]
+    pub plan: PlanArg,
+    /// The evidence set directory `vouch collect` wrote.
+    #[arg(short, long, value_name = "DIR", default_value = ".vouch/evidence")]
+    pub evidence: PathBuf,
+    /// The assessment `vouch evaluate` wrote.
+    #[arg(
+        short,
+        long,
+        value_name = "ASSESSMENT",
+        default_value = ".vouch/assessment.json"
+    )]
+    pub assessment: PathBuf,
+    /// A policy component the assessment ran; repeat for each. Every one the
+    /// assessment names (by sha256) must be given, and nothing else.
+    #[arg(long = "policy", value_name = "FILE.wasm")]
+    pub policies: Vec<PathBuf>,
+    /// The private signing key (`vouch keygen` writes one).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The bundle directory; the archive is written beside it as BUNDLE.tar.
+    #[arg(short, long, value_name = "BUNDLE", default_value = ".vouch/bundle")]
+    pub out: PathBuf,
+}
+
+/// Runs `vouch seal`.
+pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
+    let (key, warning) = keys::read_signing_key(&args.key)?;
+    if let Some(warning) = warning {
+        out.diagnostic(&miette::Report::new(warning));
+    }
+    let sealed = vouch_evidence::seal(&SealRequest {
+        plan: &args.plan.path,
+        evidence: &args.evidence,
+        assessment: &args.assessment,
+        policies: &args.policies,
+        key: &key,
+        out: &args.out,
+        sealed: DateTime::<Utc>::from(SystemTime::now()),
+        tool: Tool {
+            name: "vouch".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        // The engine is linked into this binary and versioned with it.
+        engine: Some(Tool {
+            name: "vouch-engine".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }),
+    })?;
+    let bytes: u64 = sealed.sizes.values().sum();
+    let predicate = &sealed.statement.predicate;
+    out.say(format!(
+        "sealed {} files ({bytes} bytes) for {}: {} policies, {} controls",
+        sealed.sizes.len(),
+        predicate.organisation,
+        predicate.policies.len(),
+        predicate.controls.len()
+    ));
+    out.say(format!("bundle  `{}`", sealed.dir.display()));
+    out.say(format!("archive `{}`", sealed.archive.display()));
+    out.say(format!("signed by key {}", sealed.key_id));
+    out.json(&json!({
+        "bundle": sealed.dir,
+        "archive": sealed.archive,
+        "key_id": sealed.key_id,
+        "files": sealed.sizes.len(),
+        "bytes": bytes,
+        "sealed": predicate.sealed,
+    }))?;
+    Ok(Exit::Ok)
+}
