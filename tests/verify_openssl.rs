@@ -1,0 +1,125 @@
+//! The customer's verification recipe in docs/verifying.md, run exactly as
+//! written against a bundle sealed by `vouch`: it must pass, and it must fail
+//! on a bundle with one flipped byte.
+
+#![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
+
+#[path = "bundle/fixture.rs"]
+mod fixture;
+
+use std::path::Path;
+use std::process::Command;
+
+/// The shell block between the doc's `verify-openssl` markers.
+fn documented_script() -> String {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verifying.md"))
+            .unwrap();
+    let start = doc.find("<!-- verify-openssl:begin -->").unwrap();
+    let end = doc.find("<!-- verify-openssl:end -->").unwrap();
+    let block = &doc[start..end];
+    let body_start = block.find("```sh\n").unwrap() + "```sh\n".len();
+    let body_end = block.rfind("```").unwrap();
+    block[body_start..body_end].to_owned()
+}
+
+/// Seals the fixture in `dir`; leaves `bundle.tar` and `vendor.pub` there.
+fn seal(dir: &Path) {
+    fixture::write(dir);
+    let vouch = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("vouch")
+            .unwrap()
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    vouch(&["keygen", "-o", "vendor"]);
+    vouch(&[
+        "seal",
+        "-e",
+        "evidence",
+        "-a",
+        "assessment.json",
+        "--policy",
+        "always-pass.wasm",
+        "--key",
+        "vendor.key",
+        "-o",
+        "bundle",
+    ]);
+}
+
+/// Runs the documented script in a scratch directory holding `tar` and the public key.
+fn run_script(tar: &Path, public: &Path) -> std::process::Output {
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::copy(tar, scratch.path().join("bundle.tar")).unwrap();
+    std::fs::copy(public, scratch.path().join("vendor.pub")).unwrap();
+    Command::new("bash")
+        .arg("-c")
+        .arg(documented_script())
+        .current_dir(scratch.path())
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_documented_commands_verify_a_sealed_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    seal(tmp.path());
+    let out = run_script(
+        &tmp.path().join("bundle.tar"),
+        &tmp.path().join("vendor.pub"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Signature Verified Successfully"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("bundle verified"), "{stdout}");
+}
+
+#[test]
+fn the_documented_commands_reject_a_changed_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    seal(tmp.path());
+    // Change one byte of the plan inside the archive.
+    let tar = tmp.path().join("bundle.tar");
+    let mut bytes = std::fs::read(&tar).unwrap();
+    let needle = b"name = \"Test Org\"";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    bytes[at + 8] ^= 0x01;
+    std::fs::write(&tar, bytes).unwrap();
+    let out = run_script(&tar, &tmp.path().join("vendor.pub"));
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("vouch.toml: FAILED"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Another key does not verify the genuine bundle.
+    let genuine = tempfile::tempdir().unwrap();
+    seal(genuine.path());
+    let out = run_script(
+        &genuine.path().join("bundle.tar"),
+        &tmp.path().join("vendor.pub"),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Signature Verification Failure"));
+}
