@@ -32,7 +32,9 @@ pub struct Inspection {
 pub struct Item {
     /// Its name, e.g. `vouch:policy/host@0.1.0` or `evaluate`.
     pub name: String,
-    /// What it is: `func`, `instance`, `type`, `module`, `component` or `value`.
+    /// What it is: `func`, `instance`, `module`, `component` or `value`
+    /// (type imports and exports, which name the world's records, are left
+    /// out).
     pub kind: &'static str,
 }
 
@@ -78,6 +80,9 @@ enum TopLevel {
 /// Walks the top level of a component, skipping nested modules and
 /// components, reporting imports, exports and the metadata section.
 fn scan(bytes: &[u8], mut found: impl FnMut(TopLevel) -> Result<(), Error>) -> Result<(), Error> {
+    if !bytes.starts_with(b"\0asm") {
+        return Err(Error::Compile("not WebAssembly: no `\\0asm` header".into()));
+    }
     let invalid = |e: wasmparser::BinaryReaderError| Error::Compile(e.into());
     // Nested modules and components are parsed inline; only depth 0 is ours.
     let mut depth = 0_usize;
@@ -93,6 +98,9 @@ fn scan(bytes: &[u8], mut found: impl FnMut(TopLevel) -> Result<(), Error>) -> R
             Payload::ComponentImportSection(reader) if depth == 0 => {
                 for import in reader {
                     let import = import.map_err(invalid)?;
+                    if matches!(import.ty, ComponentTypeRef::Type(_)) {
+                        continue;
+                    }
                     found(TopLevel::Import(Item {
                         name: import.name.full_name().into_owned(),
                         kind: type_ref_kind(import.ty),
@@ -102,6 +110,9 @@ fn scan(bytes: &[u8], mut found: impl FnMut(TopLevel) -> Result<(), Error>) -> R
             Payload::ComponentExportSection(reader) if depth == 0 => {
                 for export in reader {
                     let export = export.map_err(invalid)?;
+                    if export.kind == ComponentExternalKind::Type {
+                        continue;
+                    }
                     found(TopLevel::Export(Item {
                         name: export.name.full_name().into_owned(),
                         kind: external_kind(export.kind),

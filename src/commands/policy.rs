@@ -1,7 +1,8 @@
 //! `vouch policy`: build policies into the WebAssembly components the engine
-//! runs.
+//! runs, and inspect them.
 
 mod build;
+mod inspect;
 mod toolchain;
 
 use clap::Subcommand;
@@ -23,11 +24,23 @@ pub enum PolicyCommand {
         vouch policy build policies/always-pass\n  \
         vouch policy build my-policy --out dist/my-policy.wasm --json")]
     Build(build::BuildArgs),
+
+    /// Show what a policy component is, without running it.
+    ///
+    /// Reads the metadata `vouch policy build` writes into the component's
+    /// `vouch:metadata` custom section, its imports and exports, its size
+    /// and sha256. No guest code runs and nothing is compiled, so it is safe
+    /// on an untrusted file.
+    #[command(after_help = "Examples:\n  \
+        vouch policy inspect policies/target/policies/always-pass.wasm\n  \
+        vouch --json policy inspect my-policy.wasm")]
+    Inspect(inspect::InspectArgs),
 }
 
 /// Runs a `policy` subcommand.
 pub fn run(command: PolicyCommand, out: &Output) -> miette::Result<Exit> {
     match command {
         PolicyCommand::Build(args) => build::run(&args, out),
+        PolicyCommand::Inspect(args) => inspect::run(&args, out),
     }
 }
