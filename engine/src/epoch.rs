@@ -68,4 +68,13 @@ mod tests {
         assert_eq!(deadline(Duration::from_millis(11)), 3);
         assert_eq!(deadline(Duration::MAX), u64::MAX);
     }
+
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "tests")]
+    fn dropping_the_ticker_stops_its_thread() {
+        let ticker = Ticker::start(wasmtime::Engine::default()).unwrap();
+        std::thread::sleep(TICK * 2);
+        // Returns only once the thread has been joined.
+        drop(ticker);
+    }
 }

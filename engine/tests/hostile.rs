@@ -185,6 +185,25 @@ fn an_infinite_loop_with_unbounded_fuel_times_out() {
 }
 
 #[test]
+fn a_policy_outliving_its_engine_still_times_out() {
+    let engine = Engine::new(
+        &Config::default()
+            .fuel(u64::MAX)
+            .timeout(Duration::from_millis(100)),
+    )
+    .unwrap();
+    let policy = engine
+        .load(&wat_component("(loop $l (br $l)) unreachable", "", 1))
+        .unwrap();
+    // The epoch ticker belongs to what the engine and its policies share.
+    drop(engine);
+    let err = policy
+        .evaluate(&request(serde_json::Value::Null))
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
+
+#[test]
 fn a_loop_in_a_start_function_is_stopped_at_load() {
     let extra = "(func $spin (loop $l (br $l))) (start $spin)";
     let err = wat_attack(
