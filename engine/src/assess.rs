@@ -25,6 +25,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use vouch_sdk::assessment::{
     AssessedFinding, ControlResult, ControlStatus, FindingStatus, PolicyRun,
 };
@@ -34,16 +35,6 @@ use vouch_sdk::{Assessment, EvidenceSet, Finding, Plan, Request};
 use crate::Policy;
 use crate::controls::Catalogs;
 use crate::waivers::Waivers;
-
-/// A loaded policy and the sha256 of the exact component it came from (the
-/// assessment records it so a verifier can match the sealed `.wasm`).
-#[derive(Clone)]
-pub struct LoadedPolicy {
-    /// The policy.
-    pub policy: Policy,
-    /// sha256 of its component, lowercase hex.
-    pub sha256: String,
-}
 
 /// What one run of a policy produced, before waivers.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +65,13 @@ pub struct EncodeError {
     source: serde_json::Error,
 }
 
-/// Runs `policies` on `plan` and `evidence` as of `now` and assembles the
-/// assessment. A policy that fails to run makes its controls `error`; the
-/// other policies still run.
+/// Runs `policies` on `plan` and `evidence` as of `now`, all runs in
+/// parallel, and assembles the assessment. A policy that fails to run makes
+/// its controls `error`; the other policies still run.
 pub fn evaluate(
     plan: &Plan,
     evidence: &EvidenceSet,
-    policies: &[LoadedPolicy],
+    policies: &[Policy],
     catalogs: &Catalogs,
     now: DateTime<Utc>,
 ) -> Result<Assessment, EncodeError> {
@@ -92,9 +83,9 @@ pub fn evaluate(
         what: "evidence",
         source,
     })?;
-    let enabled = |p: &&LoadedPolicy| {
+    let enabled = |p: &&Policy| {
         plan.policies
-            .get(&p.policy.metadata().id)
+            .get(&p.metadata().id)
             .is_none_or(|c| c.enabled)
     };
     let own_params = |id: &str| {
@@ -104,25 +95,31 @@ pub fn evaluate(
             .unwrap_or_default()
     };
 
-    let mut runs = Vec::new();
+    // Every run is prepared first, then all are evaluated in parallel.
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     let mut warnings = Vec::new();
-    for loaded in policies.iter().filter(enabled) {
-        let id = &loaded.policy.metadata().id;
+    for policy in policies.iter().filter(enabled) {
+        let id = &policy.metadata().id;
         let request = Request {
             plan: plan_json.clone(),
             evidence: evidence_json.clone(),
             params: serde_json::Value::Object(own_params(id)),
             now,
         };
-        runs.push(run(loaded, None, &request, None));
+        jobs.push(Job {
+            policy,
+            commitment: None,
+            request,
+            outside: BTreeSet::new(),
+        });
     }
     for framework in &plan.frameworks.custom {
         for commitment in &framework.commitments {
             let reference = format!("{}:{}", framework.id, commitment.id);
-            let Some(loaded) = policies
+            let Some(policy) = policies
                 .iter()
                 .filter(enabled)
-                .find(|p| p.policy.metadata().id == commitment.policy)
+                .find(|p| p.metadata().id == commitment.policy)
             else {
                 warnings.push(format!(
                     "commitment `{reference}` names policy `{}`, which is not loaded or not \
@@ -151,15 +148,21 @@ pub fn evaluate(
                 params: serde_json::Value::Object(params),
                 now,
             };
-            let outside: BTreeSet<&str> = plan
+            let outside = plan
                 .capabilities
                 .iter()
                 .map(|c| c.id.as_str())
                 .filter(|id| !scope.contains(*id))
                 .collect();
-            runs.push(run(loaded, Some(reference), &request, Some(&outside)));
+            jobs.push(Job {
+                policy,
+                commitment: Some(reference),
+                request,
+                outside,
+            });
         }
     }
+    let runs = jobs.into_par_iter().map(Job::run).collect();
     let mut assessment = assemble(plan, catalogs, runs, now);
     warnings.append(&mut assessment.warnings);
     assessment.warnings = warnings;
@@ -181,33 +184,35 @@ fn scope<'a>(plan: &'a Plan, commitment: &Commitment) -> BTreeSet<&'a str> {
         .collect()
 }
 
-/// One evaluation of `loaded`; findings about a capability in `outside` are
-/// dropped.
-fn run(
-    loaded: &LoadedPolicy,
+/// One run to make: a policy, its request, and the capabilities whose
+/// findings it must not report (outside a commitment's scope).
+struct Job<'a> {
+    policy: &'a Policy,
     commitment: Option<String>,
-    request: &Request,
-    outside: Option<&BTreeSet<&str>>,
-) -> Run {
-    let metadata = loaded.policy.metadata();
-    let (fuel_used, outcome) = match loaded.policy.evaluate(request) {
-        Ok(evaluation) => {
-            let mut findings = evaluation.findings;
-            if let Some(outside) = outside {
-                findings.retain(|f| !outside.contains(f.subject.as_str()));
+    request: Request,
+    outside: BTreeSet<&'a str>,
+}
+
+impl Job<'_> {
+    fn run(self) -> Run {
+        let metadata = self.policy.metadata();
+        let (fuel_used, outcome) = match self.policy.evaluate(&self.request) {
+            Ok(evaluation) => {
+                let mut findings = evaluation.findings;
+                findings.retain(|f| !self.outside.contains(f.subject.as_str()));
+                (evaluation.fuel_consumed, Ok(findings))
             }
-            (evaluation.fuel_consumed, Ok(findings))
+            Err(error) => (0, Err(error_chain(&error))),
+        };
+        Run {
+            policy: metadata.id.clone(),
+            version: metadata.version.clone(),
+            sha256: self.policy.sha256().to_owned(),
+            controls: metadata.controls.clone(),
+            commitment: self.commitment,
+            fuel_used,
+            outcome,
         }
-        Err(error) => (0, Err(error_chain(&error))),
-    };
-    Run {
-        policy: metadata.id.clone(),
-        version: metadata.version.clone(),
-        sha256: loaded.sha256.clone(),
-        controls: metadata.controls.clone(),
-        commitment,
-        fuel_used,
-        outcome,
     }
 }
 

@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use sha2::{Digest as _, Sha256};
-use vouch_engine::assess::{self, LoadedPolicy};
+use vouch_engine::assess;
 use vouch_engine::controls::Catalogs;
-use vouch_engine::{Config, Engine};
+use vouch_engine::{Config, Engine, Policy};
 use vouch_sdk::Plan;
 use vouch_sdk::plan::load;
 
@@ -190,14 +189,14 @@ fn load_policies(
     plan: &Plan,
     plan_dir: &Path,
     args: &EvaluateArgs,
-) -> Result<(Vec<LoadedPolicy>, Vec<String>), EvaluateError> {
+) -> Result<(Vec<Policy>, Vec<String>), EvaluateError> {
     let mut wanted: Vec<(PathBuf, Option<&str>)> =
         args.policies.iter().map(|p| (p.clone(), None)).collect();
     wanted.extend(plan.policies.iter().filter_map(|(id, config)| {
         Some((plan_dir.join(config.path.as_ref()?), Some(id.as_str())))
     }));
 
-    let mut loaded: Vec<(LoadedPolicy, PathBuf)> = Vec::new();
+    let mut loaded: Vec<(Policy, PathBuf)> = Vec::new();
     for (path, expected) in wanted {
         let bytes = std::fs::read(&path).map_err(|source| EvaluateError::PolicyRead {
             path: path.clone(),
@@ -223,15 +222,14 @@ fn load_policies(
                 actual: id,
             });
         }
-        if let Some((_, first)) = loaded.iter().find(|(p, _)| p.policy.metadata().id == id) {
+        if let Some((_, first)) = loaded.iter().find(|(p, _)| p.metadata().id == id) {
             return Err(EvaluateError::DuplicatePolicy {
                 id,
                 first: first.clone(),
                 second: path,
             });
         }
-        let sha256 = format!("{:x}", Sha256::digest(&bytes));
-        loaded.push((LoadedPolicy { policy, sha256 }, path));
+        loaded.push((policy, path));
     }
     // The standard library is not embedded yet: say so rather than let a
     // path-less table's parameters look applied.
@@ -241,7 +239,7 @@ fn load_policies(
         .filter(|(id, config)| {
             config.enabled
                 && config.path.is_none()
-                && !loaded.iter().any(|(p, _)| &p.policy.metadata().id == *id)
+                && !loaded.iter().any(|(p, _)| &p.metadata().id == *id)
         })
         .map(|(id, _)| {
             format!(

@@ -3,6 +3,8 @@
 
 mod build;
 mod inspect;
+mod new;
+mod test;
 mod toolchain;
 
 use clap::Subcommand;
@@ -12,6 +14,16 @@ use crate::output::{Exit, Output};
 /// Build and work with policies.
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
+    /// Create a policy crate, ready to build and test.
+    ///
+    /// Writes NAME/ with `Cargo.toml` (depending on the Vouch SDK by path),
+    /// `src/lib.rs` (a working policy with native unit tests on a pinned
+    /// clock) and `fixtures/` (request in, expected findings out, for
+    /// `vouch policy test`).
+    #[command(after_help = "Example:\n  \
+        vouch policy new backup-age && vouch policy build backup-age && vouch policy test backup-age")]
+    New(new::NewArgs),
+
     /// Build a policy crate into a WebAssembly component.
     ///
     /// Compiles the crate in DIR for `wasm32-unknown-unknown` with rustup's
@@ -24,6 +36,17 @@ pub enum PolicyCommand {
         vouch policy build policies/always-pass\n  \
         vouch policy build my-policy --out dist/my-policy.wasm --json")]
     Build(build::BuildArgs),
+
+    /// Build the policy and run its fixture cases in the real engine.
+    ///
+    /// Each `fixtures/CASE/` holds `request.json` and `expected.json`; the
+    /// built component evaluates the request in the same sandbox as
+    /// `vouch evaluate`, and a case whose findings differ shows a diff.
+    /// Exit status 1 when any case fails.
+    #[command(after_help = "Examples:\n  \
+        vouch policy test\n  \
+        vouch policy test my-policy --json")]
+    Test(test::TestArgs),
 
     /// Show what a policy component is, without running it.
     ///
@@ -40,7 +63,9 @@ pub enum PolicyCommand {
 /// Runs a `policy` subcommand.
 pub fn run(command: PolicyCommand, out: &Output) -> miette::Result<Exit> {
     match command {
+        PolicyCommand::New(args) => new::run(&args, out),
         PolicyCommand::Build(args) => build::run(&args, out),
+        PolicyCommand::Test(args) => test::run(&args, out),
         PolicyCommand::Inspect(args) => inspect::run(&args, out),
     }
 }
