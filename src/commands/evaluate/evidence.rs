@@ -1,13 +1,10 @@
-//! Reading an evidence set directory (docs/formats.md) into memory.
-//!
-//! Mirrors `vouch_collector::set::read`; kept here so `vouch evaluate` reads
-//! a set without linking the collectors. Every record file must be there: a
-//! missing one is an input error, never an empty list, so absent evidence
-//! cannot pass for "nothing happened".
+//! Finding the evidence set `vouch evaluate` reads. The files themselves are
+//! read by `vouch_collector::set::read`, beside the code that writes them,
+//! so the format lives in one place.
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
+use vouch_collector::set::StageError;
 use vouch_sdk::EvidenceSet;
 
 /// Why an evidence set could not be read.
@@ -24,36 +21,12 @@ pub enum EvidenceError {
         dir: PathBuf,
     },
 
-    /// A record file is missing or unreadable.
-    #[error("cannot read `{}`", path.display())]
-    #[diagnostic(
-        code(vouch::evaluate::evidence_read),
-        help(
-            "an evidence set holds `runbooks.json`, `code.json`, `drills.json`, `incidents.json` and `gaps.json`; collect it again with `vouch collect`"
-        )
-    )]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-
-    /// A record file is not what docs/formats.md describes.
-    #[error("`{}` is malformed: {source}", path.display())]
-    #[diagnostic(
-        code(vouch::evaluate::evidence_malformed),
-        help(
-            "the line, column and field are in the message; see docs/formats.md for the record fields"
-        )
-    )]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What serde found, with line and column.
-        source: serde_json::Error,
-    },
+    /// A record file is missing or not what docs/formats.md describes; a
+    /// missing file is never read as an empty list, so absent evidence
+    /// cannot pass for "nothing happened".
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] StageError),
 }
 
 /// Reads the evidence set in `dir`.
@@ -63,20 +36,5 @@ pub fn read(dir: &Path) -> Result<EvidenceSet, EvidenceError> {
             dir: dir.to_owned(),
         });
     }
-    Ok(EvidenceSet {
-        runbooks: file(dir, "runbooks.json")?,
-        code: file(dir, "code.json")?,
-        drills: file(dir, "drills.json")?,
-        incidents: file(dir, "incidents.json")?,
-        gaps: file(dir, "gaps.json")?,
-    })
-}
-
-fn file<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T, EvidenceError> {
-    let path = dir.join(name);
-    let text = std::fs::read(&path).map_err(|source| EvidenceError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_slice(&text).map_err(|source| EvidenceError::Malformed { path, source })
+    Ok(vouch_collector::set::read(dir)?)
 }
