@@ -98,3 +98,20 @@ fn a_crate_without_fixtures_is_an_input_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no fixture cases in"), "{stderr}");
 }
+
+#[test]
+fn the_always_pass_fixture_passes_its_cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("vouch")
+        .unwrap()
+        .current_dir(root)
+        .args(["--json", "policy", "test", "policies/always-pass"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["policy"], "always-pass");
+    assert_eq!(json["passed"], true);
+    assert_eq!(json["cases"][0]["name"], "two-capabilities");
+}

@@ -149,7 +149,12 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
         .unwrap_or_else(|| plan_dir.join(".vouch").join("evidence"));
     let evidence = evidence::read(&evidence_dir).map_err(EvaluateError::from)?;
     let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
-    let engine = Engine::new(&Config::default()).map_err(EvaluateError::from)?;
+    // Compiled policies are cached per user: a warm run skips compiling.
+    let config = match vouch_engine::default_cache_dir() {
+        Some(dir) => Config::default().cache_dir(dir),
+        None => Config::default(),
+    };
+    let engine = Engine::new(&config).map_err(EvaluateError::from)?;
     let (policies, mut warnings) = load_policies(&engine, &catalogs, &plan, &plan_dir, args)?;
     let now = args.now.unwrap_or_else(Utc::now);
 
