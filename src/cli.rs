@@ -97,9 +97,10 @@ pub enum Command {
     /// Runs every `--policy` component and the plan's `[policies.ID] path`s,
     /// then each custom framework commitment, applies the plan's waivers and
     /// reports each enabled framework's controls as satisfied, not-satisfied,
-    /// no-evidence or error. Prints a table (the assessment under `--json`);
-    /// `-o` writes the assessment JSON. Exit status 0 when the assessment was
-    /// made, 2 on bad input.
+    /// no-evidence or error. Writes the assessment JSON (to
+    /// `.vouch/assessment.json` beside the plan unless `-o` says otherwise)
+    /// and prints a table, or the assessment under `--json`. Exit status 0
+    /// when the assessment was made, 2 on bad input.
     #[command(after_help = "Examples:\n  \
         vouch evaluate --policy target/policies/my-policy.wasm\n  \
         vouch evaluate -p acme/vouch.toml -e acme/.vouch/evidence --now 2026-11-01T00:00:00Z -o assessment.json")]

@@ -128,6 +128,9 @@ fn the_table_shows_findings_and_every_control() {
     );
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!(stdout);
+    let written = std::fs::read(dir.path().join(".vouch/assessment.json")).unwrap();
+    let json: Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(json["organisation"], "Test Org");
     assert!(
         stderr.contains(
             "warning: waiver for policy `always-pass` on `search` expired on 2026-01-31 and is ignored"

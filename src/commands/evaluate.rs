@@ -35,7 +35,8 @@ pub struct EvaluateArgs {
     /// The time the assessment is as of (RFC 3339); the clock when left out.
     #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
-    /// Write the assessment JSON to FILE.
+    /// Where to write the assessment JSON. Default: `.vouch/assessment.json`
+    /// beside the plan file, where `vouch seal` looks for it.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -168,20 +169,19 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
             eprintln!("warning: {warning}");
         }
     }
-    if let Some(path) = &args.out {
-        let mut json =
-            serde_json::to_vec_pretty(&assessment).map_err(|e| EvaluateError::Write {
-                path: path.clone(),
-                source: std::io::Error::other(e),
-            })?;
-        json.push(b'\n');
-        write_atomically(path, &json)?;
-    }
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| plan_dir.join(".vouch").join("assessment.json"));
+    let mut json = serde_json::to_vec_pretty(&assessment).map_err(|e| EvaluateError::Write {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    json.push(b'\n');
+    write_atomically(&path, &json)?;
     out.json(&assessment)?;
     out.say(table::render(&assessment, &plan, &catalogs));
-    if let Some(path) = &args.out {
-        out.say(format!("assessment written to `{}`", path.display()));
-    }
+    out.say(format!("\nassessment written to `{}`", path.display()));
     Ok(Exit::Ok)
 }
 
