@@ -220,7 +220,7 @@ impl Staging {
                 .iter()
                 .filter_map(|s| s.spools.get(&kind).map(PathBuf::as_path))
                 .collect();
-            fragment::assemble(&path, parts).map_err(|e| StageError::io(&path, e))?;
+            fragment::assemble(&path, &parts).map_err(|e| StageError::io(&path, e))?;
         }
         let spool = root.join(".spool");
         std::fs::remove_dir_all(&spool).map_err(|e| StageError::io(&spool, e))?;

@@ -9,6 +9,7 @@ mod json;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::mpsc;
 
 use serde_json::{Map, Value};
 use vouch_sdk::evidence::FollowUp;
@@ -232,26 +233,66 @@ pub fn collect(
         }
     };
     let mut normaliser = Normaliser::new(plan, source);
-    let read = {
-        let mut row = |at: String, result: Result<Draft, String>| match result {
-            Ok(draft) => normaliser.emit(out, draft, &origin, &at),
-            Err(message) => {
-                out.gap(&Problem::new(at, message));
+    // Two cores' worth: one thread reads and parses rows, this one normalises
+    // and writes them, with batches in between to keep the channel cheap.
+    let (batches, received) = mpsc::sync_channel::<Vec<ReadRow>>(BATCHES_IN_FLIGHT);
+    let read = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut row = |at: String, result: Result<Draft, String>| {
+                batch.push((at, result));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    batches.send(full).map_err(|_| StageError::Crashed {
+                        message: "the export writer stopped".to_owned(),
+                    })?;
+                }
                 Ok(())
+            };
+            let read = match format {
+                Format::Jsonl => json::lines(&copy, path, &mapping, &mut row),
+                Format::Json => json::array(&copy, path, &mapping, &mut row),
+                Format::Csv => csv::rows(&copy, path, &mapping, &mut row),
+            };
+            // What was read before a problem still counts.
+            let _ = batches.send(batch);
+            read
+        });
+        let mut written = Ok(());
+        for (at, result) in received.iter().flatten() {
+            written = match result {
+                Ok(draft) => normaliser.emit(out, draft, &origin, &at),
+                Err(message) => {
+                    out.gap(&Problem::new(at, message));
+                    Ok(())
+                }
+            };
+            if written.is_err() {
+                break;
             }
-        };
-        match format {
-            Format::Jsonl => json::lines(&copy, path, &mapping, &mut row),
-            Format::Json => json::array(&copy, path, &mapping, &mut row),
-            Format::Csv => csv::rows(&copy, path, &mapping, &mut row),
-        }?
-    };
+        }
+        // Hanging up stops the reader at its next batch.
+        drop(received);
+        let read = reader.join().map_err(|_| StageError::Crashed {
+            message: "the export reader stopped unexpectedly".to_owned(),
+        });
+        written?;
+        read?
+    })?;
     if let Err(problem) = read {
         out.fail(&problem);
     }
     normaliser.close(out);
     Ok(())
 }
+
+/// Rows per batch handed from the reading thread to the writing one.
+const BATCH: usize = 1024;
+/// Batches queued between them: enough to ride out a slow write, little memory.
+const BATCHES_IN_FLIGHT: usize = 8;
+
+/// A row as read: where it is, and its draft or why there is none.
+type ReadRow = (String, Result<Draft, String>);
 
 /// What a reader calls for each row: where it is (`file:line`), and the
 /// draft or why there is none.

@@ -1,52 +1,117 @@
 //! Record arrays written a record at a time: each source spools its records
 //! as ready-formatted array elements, and the final file is their
-//! concatenation in plan order. The bytes equal `serde_json::to_string_pretty`
-//! of the whole array, without holding the array in memory.
+//! concatenation in plan order (or, from a single source, its spool renamed).
+//! The bytes equal `serde_json::to_string_pretty` of the whole array, plus a
+//! newline, without ever holding the array in memory.
 
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::Path;
 
 use serde::Serialize;
+use serde_json::ser::Formatter;
 
-/// Appends `value` to `out` as an element of a pretty array: `,` newline, then
-/// the value pretty-printed one level deep. The first element's comma is
-/// dropped when the array is assembled.
-pub fn element(
-    value: &impl Serialize,
-    scratch: &mut Vec<u8>,
-    out: &mut impl Write,
-) -> io::Result<()> {
-    scratch.clear();
-    serde_json::to_writer_pretty(&mut *scratch, value).map_err(io::Error::other)?;
-    out.write_all(b",\n  ")?;
-    // JSON strings never hold a raw newline, so every newline is layout.
-    for chunk in scratch.split_inclusive(|&b| b == b'\n') {
-        out.write_all(chunk)?;
-        if chunk.ends_with(b"\n") {
-            out.write_all(b"  ")?;
-        }
-    }
-    Ok(())
+/// Appends `value` to `out` as an element of a pretty array: `[` before the
+/// first element of a spool and `,` before the others, a newline, then the
+/// value pretty-printed one level deep.
+pub fn element(value: &impl Serialize, first: bool, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(if first { b"[\n  " } else { b",\n  " })?;
+    let mut serializer = serde_json::Serializer::with_formatter(out, Nested::default());
+    value.serialize(&mut serializer).map_err(io::Error::other)
 }
 
-/// Writes `[`, the spooled elements of `parts` in order, and `]` to `path`.
-pub fn assemble<'a>(path: &Path, parts: impl IntoIterator<Item = &'a Path>) -> io::Result<()> {
+/// `serde_json`'s pretty layout (two spaces), starting one level in — written
+/// straight to the spool rather than printed and re-indented.
+#[derive(Default)]
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn indent(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        out.write_all(b"\n")?;
+        for _ in 0..=self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, out: &mut (impl Write + ?Sized), bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close(&mut self, out: &mut (impl Write + ?Sized), bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.indent(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn item(&mut self, out: &mut (impl Write + ?Sized), first: bool) -> io::Result<()> {
+        if !first {
+            out.write_all(b",")?;
+        }
+        self.indent(out)
+    }
+}
+
+impl Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.item(out, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Makes `path` the array of the spooled elements of `parts`, in order. A
+/// single spool becomes the file itself; several are concatenated, each
+/// after the first with its `[` turned into `,`.
+pub fn assemble(path: &Path, parts: &[&Path]) -> io::Result<()> {
+    let tail: &[u8] = if parts.is_empty() { b"[]\n" } else { b"\n]\n" };
+    if let [only] = parts {
+        let mut file = OpenOptions::new().append(true).open(only)?;
+        file.write_all(tail)?;
+        file.sync_all()?;
+        return std::fs::rename(only, path);
+    }
     let mut out = BufWriter::new(File::create(path)?);
-    out.write_all(b"[")?;
-    let mut first = true;
-    for part in parts {
+    for (i, part) in parts.iter().enumerate() {
         let mut input = BufReader::new(File::open(part)?);
-        if first {
-            let mut comma = [0u8; 1];
-            if input.read(&mut comma)? == 0 {
-                continue;
-            }
-            first = false;
+        if i > 0 {
+            input.seek_relative(1)?;
+            out.write_all(b",")?;
         }
         io::copy(&mut input, &mut out)?;
     }
-    out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+    out.write_all(tail)?;
     out.into_inner()
         .map_err(io::IntoInnerError::into_error)?
         .sync_all()
@@ -60,27 +125,28 @@ mod tests {
     fn equals_serde_pretty() {
         let dir = tempfile::tempdir().unwrap();
         let values = [
-            serde_json::json!({"a": 1, "b": ["x\ny", {"c": null}], "d": {}}),
+            serde_json::json!({"a": 1, "b": ["x\ny", {"c": null}, [[]]], "d": {}, "e": [1, [2, {"f": []}]]}),
             serde_json::json!({"e": []}),
             serde_json::json!(3),
         ];
-        let (one, two, empty) = (
-            dir.path().join("1"),
-            dir.path().join("2"),
-            dir.path().join("3"),
-        );
-        let mut scratch = Vec::new();
-        let mut f = File::create(&one).unwrap();
-        element(&values[0], &mut scratch, &mut f).unwrap();
-        let mut f = File::create(&two).unwrap();
-        element(&values[1], &mut scratch, &mut f).unwrap();
-        element(&values[2], &mut scratch, &mut f).unwrap();
-        File::create(&empty).unwrap();
-        let out = dir.path().join("out.json");
-        assemble(&out, [empty.as_path(), one.as_path(), two.as_path()]).unwrap();
+        let spool = |name: &str, items: &[serde_json::Value]| {
+            let path = dir.path().join(name);
+            let mut f = File::create(&path).unwrap();
+            for (i, item) in items.iter().enumerate() {
+                element(item, i == 0, &mut f).unwrap();
+            }
+            path
+        };
         let expected = serde_json::to_string_pretty(&values).unwrap() + "\n";
+        let out = dir.path().join("out.json");
+        let (one, two) = (spool("1", &values[..1]), spool("2", &values[1..]));
+        assemble(&out, &[one.as_path(), two.as_path()]).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
-        assemble(&out, [empty.as_path()]).unwrap();
+        let all = spool("3", &values);
+        assemble(&out, &[all.as_path()]).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        assert!(!all.exists(), "a single spool is renamed into place");
+        assemble(&out, &[]).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "[]\n");
     }
 }

@@ -86,7 +86,6 @@ pub struct SourceWriter {
     index: usize,
     evidence: Kind,
     spools: BTreeMap<Kind, Spool>,
-    scratch: Vec<u8>,
     report: SourceReport,
     gaps: Vec<Gap>,
     extra_gaps: u64,
@@ -97,6 +96,7 @@ pub struct SourceWriter {
 struct Spool {
     path: PathBuf,
     out: BufWriter<File>,
+    count: u64,
 }
 
 /// A source's finished share: its provenance, gaps and spooled records.
@@ -125,7 +125,6 @@ impl SourceWriter {
             index,
             evidence,
             spools: BTreeMap::new(),
-            scratch: Vec::new(),
             report,
             gaps: Vec::new(),
             extra_gaps: 0,
@@ -226,12 +225,14 @@ impl SourceWriter {
                 Spool {
                     path,
                     out: BufWriter::with_capacity(1 << 16, file),
+                    count: 0,
                 },
             );
         }
         if let Some(spool) = self.spools.get_mut(&R::KIND) {
-            fragment::element(record, &mut self.scratch, &mut spool.out)
+            fragment::element(record, spool.count == 0, &mut spool.out)
                 .map_err(|e| StageError::io(&spool.path, e))?;
+            spool.count += 1;
         }
         let count = self
             .report
@@ -303,12 +304,11 @@ impl SourceWriter {
             });
         }
         let mut spools = BTreeMap::new();
-        for (kind, spool) in self.spools {
+        for (kind, mut spool) in self.spools {
+            // A spool is scratch: flushed, not synced; the assembled file is synced.
             spool
                 .out
-                .into_inner()
-                .map_err(|e| StageError::io(&spool.path, e.into_error()))?
-                .sync_all()
+                .flush()
                 .map_err(|e| StageError::io(&spool.path, e))?;
             spools.insert(kind, spool.path);
         }
