@@ -252,3 +252,15 @@ fn a_plan_path_must_hold_the_policy_it_names() {
     assert!(stderr.contains("is policy `always-pass`"), "{stderr}");
     assert!(stderr.contains("`[policies.freshness]`"), "{stderr}");
 }
+
+#[test]
+fn parameters_that_break_the_policy_schema_are_an_input_error() {
+    let dir = organisation();
+    let plan = format!("{PLAN}\n[policies.always-pass]\nparams = {{ max_age = 3 }}\n");
+    std::fs::write(dir.path().join("vouch.toml"), plan).unwrap();
+    let policy = always_pass().to_str().unwrap();
+    let (code, _, stderr) = run(dir.path(), &["evaluate", "--policy", policy]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`[policies.always-pass]`"), "{stderr}");
+    assert!(stderr.contains("match its schema"), "{stderr}");
+}

@@ -55,14 +55,83 @@ pub struct Run {
     pub outcome: Result<Vec<Finding>, String>,
 }
 
-/// The plan or evidence could not be turned into a request.
+/// Why an assessment could not be made: bad input, never a policy's own
+/// failure (that becomes `error` for its controls).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("cannot encode the {what} as JSON for the policies")]
-#[diagnostic(code(vouch::assess::encode))]
-pub struct EncodeError {
-    what: &'static str,
-    #[source]
-    source: serde_json::Error,
+pub enum AssessError {
+    /// The plan or evidence could not be turned into a request.
+    #[error("cannot encode the {what} as JSON for the policies")]
+    #[diagnostic(code(vouch::assess::encode))]
+    Encode {
+        /// `plan` or `evidence`.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The plan's parameters for a policy break the policy's schema.
+    #[error("the parameters of policy `{policy}` in {place} do not match its schema: {problems}")]
+    #[diagnostic(
+        code(vouch::assess::params),
+        help(
+            "fix `params` in the plan; `vouch policy inspect FILE.wasm` shows the parameter schema"
+        )
+    )]
+    Params {
+        /// The policy's id.
+        policy: String,
+        /// `[policies.ID]` or the commitment.
+        place: String,
+        /// Each problem, as `/pointer: message`.
+        problems: String,
+    },
+
+    /// The policy's own parameter schema is not a JSON Schema.
+    #[error(
+        "policy `{policy}` declares a parameter schema that is not a valid JSON Schema: {reason}"
+    )]
+    #[diagnostic(
+        code(vouch::assess::schema),
+        help("this is a bug in the policy; its author must fix `params_schema`")
+    )]
+    Schema {
+        /// The policy's id.
+        policy: String,
+        /// What the schema compiler said.
+        reason: String,
+    },
+}
+
+/// Checks `params` against `policy`'s parameter schema; `place` says where
+/// in the plan they come from.
+fn check_params(
+    policy: &Policy,
+    params: &serde_json::Value,
+    place: impl FnOnce() -> String,
+) -> Result<(), AssessError> {
+    let id = &policy.metadata().id;
+    let validator = jsonschema::validator_for(&policy.metadata().params_schema).map_err(|e| {
+        AssessError::Schema {
+            policy: id.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    let problems: Vec<String> = validator
+        .iter_errors(params)
+        .map(|e| {
+            let at = e.instance_path.to_string();
+            format!("`{}`: {e}", if at.is_empty() { "/" } else { at.as_str() })
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AssessError::Params {
+        policy: id.clone(),
+        place: place(),
+        problems: problems.join("; "),
+    })
 }
 
 /// Runs `policies` on `plan` and `evidence` as of `now`, all runs in
@@ -74,12 +143,12 @@ pub fn evaluate(
     policies: &[Policy],
     catalogs: &Catalogs,
     now: DateTime<Utc>,
-) -> Result<Assessment, EncodeError> {
-    let plan_json = serde_json::to_value(plan).map_err(|source| EncodeError {
+) -> Result<Assessment, AssessError> {
+    let plan_json = serde_json::to_value(plan).map_err(|source| AssessError::Encode {
         what: "plan",
         source,
     })?;
-    let evidence_json = serde_json::to_value(evidence).map_err(|source| EncodeError {
+    let evidence_json = serde_json::to_value(evidence).map_err(|source| AssessError::Encode {
         what: "evidence",
         source,
     })?;
@@ -100,10 +169,12 @@ pub fn evaluate(
     let mut warnings = Vec::new();
     for policy in policies.iter().filter(enabled) {
         let id = &policy.metadata().id;
+        let params = serde_json::Value::Object(own_params(id));
+        check_params(policy, &params, || format!("`[policies.{id}]`"))?;
         let request = Request {
             plan: plan_json.clone(),
             evidence: evidence_json.clone(),
-            params: serde_json::Value::Object(own_params(id)),
+            params,
             now,
         };
         jobs.push(Job {
@@ -142,10 +213,12 @@ pub fn evaluate(
                         .is_some_and(|id| scope.contains(id))
                 });
             }
+            let params = serde_json::Value::Object(params);
+            check_params(policy, &params, || format!("commitment `{reference}`"))?;
             let request = Request {
                 plan: scoped_plan,
                 evidence: evidence_json.clone(),
-                params: serde_json::Value::Object(params),
+                params,
                 now,
             };
             let outside = plan

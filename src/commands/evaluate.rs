@@ -125,7 +125,7 @@ pub enum EvaluateError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Encode(#[from] assess::EncodeError),
+    Assess(#[from] assess::AssessError),
 }
 
 /// Evaluates; exit 0 whatever the controls say (`--fail-on` will gate on them).
