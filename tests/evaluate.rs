@@ -263,4 +263,5 @@ fn parameters_that_break_the_policy_schema_are_an_input_error() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("`[policies.always-pass]`"), "{stderr}");
     assert!(stderr.contains("match its schema"), "{stderr}");
+    assert!(stderr.contains("the policy takes no"), "{stderr}");
 }

@@ -117,16 +117,30 @@ fn check_params(
             reason: e.to_string(),
         }
     })?;
-    let problems: Vec<String> = validator
+    let mut problems: Vec<String> = validator
         .iter_errors(params)
         .map(|e| {
             let at = e.instance_path.to_string();
-            format!("`{}`: {e}", if at.is_empty() { "/" } else { at.as_str() })
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("`{at}`: {e}")
+            }
         })
         .collect();
     if problems.is_empty() {
         return Ok(());
     }
+    // What the policy does take, since schema errors rarely say.
+    let known: Vec<String> = policy.metadata().params_schema["properties"]
+        .as_object()
+        .map(|p| p.keys().map(|k| format!("`{k}`")).collect())
+        .unwrap_or_default();
+    problems.push(if known.is_empty() {
+        "the policy takes no parameters".to_owned()
+    } else {
+        format!("the policy takes {}", known.join(", "))
+    });
     Err(AssessError::Params {
         policy: id.clone(),
         place: place(),
