@@ -97,7 +97,7 @@ impl Engine {
             .map_err(|e| Error::Contract(e.into()))?;
         // The section is only read here, never trusted: `Policy::new` checks
         // it against what the policy itself returns.
-        let embedded = inspect::embedded_metadata(bytes).ok().flatten();
+        let embedded = inspect::embedded_metadata(bytes)?;
         Policy::new(
             Sandbox::new(Arc::clone(&self.shared), pre),
             embedded,

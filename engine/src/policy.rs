@@ -71,7 +71,9 @@ impl Policy {
         sha256: String,
         from_cache: bool,
     ) -> Result<Self, Error> {
-        let returned = sandbox.call(UNKNOWN_POLICY, |store, policy| policy.call_metadata(store))?;
+        // Until `metadata()` answers, errors name the policy by its section.
+        let provisional = embedded.as_ref().map_or(UNKNOWN_POLICY, |m| m.id.as_str());
+        let returned = sandbox.call(provisional, |store, policy| policy.call_metadata(store))?;
         let id = if returned.value.id.is_empty() {
             UNKNOWN_POLICY.to_owned()
         } else {
