@@ -42,21 +42,26 @@ type Digested = io::Result<(String, u64)>;
 /// sha256 and length of each file, in the order given, hashed by as many
 /// threads as there are cores (each file streamed by one thread).
 pub fn files<P: AsRef<Path> + Sync>(paths: &[P]) -> Vec<Digested> {
+    parallel(paths, |path| file(path.as_ref()))
+}
+
+/// `work` applied to each item, in order, on as many threads as there are
+/// cores: files are independent, so two cores hash (or copy) two at once.
+pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1)
-        .min(paths.len())
+        .min(items.len())
         .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Digested>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
-                    let result = file(path.as_ref());
+                    let Some(item) = items.get(i) else { break };
+                    let result = work(item);
                     if let Ok(mut slots) = results.lock()
                         && let Some(slot) = slots.get_mut(i)
                     {
@@ -66,10 +71,11 @@ pub fn files<P: AsRef<Path> + Sync>(paths: &[P]) -> Vec<Digested> {
             });
         }
     });
+    // Every slot is filled: each index below `items.len()` was taken once.
     results
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(io::Error::other("file was not hashed"))))
+        .flatten()
         .collect()
 }

@@ -27,6 +27,7 @@ use vouch_sdk::plan::load::{self, PlanError};
 
 use crate::archive;
 use crate::canonical;
+use crate::digest;
 use crate::dsse::{self, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::key_id;
 use crate::layout::{self, unsafe_path};
@@ -287,14 +288,15 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
             format!("{}/{name}", layout::EVIDENCE_DIR),
         )?;
     }
-    for rel in &raw {
-        let source = request.evidence.join(layout::RAW_DIR).join(rel);
-        files.copy(
-            root,
-            &source,
-            format!("{}/{}/{rel}", layout::EVIDENCE_DIR, layout::RAW_DIR),
-        )?;
-    }
+    let raw_dir = request.evidence.join(layout::RAW_DIR);
+    let copies: Vec<(PathBuf, String)> = raw
+        .iter()
+        .map(|rel| {
+            let name = format!("{}/{}/{rel}", layout::EVIDENCE_DIR, layout::RAW_DIR);
+            (raw_dir.join(rel), name)
+        })
+        .collect();
+    files.copy_all(root, &copies)?;
     check_origins(&evidence, &files.digests)?;
     let mut summaries = Vec::new();
     for (run, path) in assessment.policies.iter().zip(&policies) {
@@ -415,17 +417,20 @@ struct Files {
 impl Files {
     /// Copies `source` to `root/name`, hashing as it streams.
     fn copy(&mut self, root: &Path, source: &Path, name: String) -> Result<(), SealError> {
-        let mut input = File::open(source).map_err(|e| io_error("read", source, e))?;
-        let target = root.join(&name);
-        let mut output = create(&target)?;
-        let mut hashing = HashingWriter::new(&mut output);
-        io::copy(&mut input, &mut hashing).map_err(|e| io_error("copy", source, e))?;
-        let (digest, size) = hashing.finish();
-        output
-            .sync_all()
-            .map_err(|e| io_error("write", &target, e))?;
+        let (digest, size) = copy_hashed(root, source, &name)?;
         self.digests.insert(name.clone(), digest);
         self.sizes.insert(name, size);
+        Ok(())
+    }
+
+    /// Copies every `(source, name)`, several files at once.
+    fn copy_all(&mut self, root: &Path, copies: &[(PathBuf, String)]) -> Result<(), SealError> {
+        let results = digest::parallel(copies, |(source, name)| copy_hashed(root, source, name));
+        for ((_, name), result) in copies.iter().zip(results) {
+            let (digest, size) = result?;
+            self.digests.insert(name.clone(), digest);
+            self.sizes.insert(name.clone(), size);
+        }
         Ok(())
     }
 
@@ -448,6 +453,20 @@ impl Files {
         self.sizes.insert(name.to_owned(), bytes.len() as u64);
         Ok(())
     }
+}
+
+/// Copies `source` to `root/name` and fsyncs it; returns its sha256 and size.
+fn copy_hashed(root: &Path, source: &Path, name: &str) -> Result<(String, u64), SealError> {
+    let mut input = File::open(source).map_err(|e| io_error("read", source, e))?;
+    let target = root.join(name);
+    let mut output = create(&target)?;
+    let mut hashing = HashingWriter::new(&mut output);
+    io::copy(&mut input, &mut hashing).map_err(|e| io_error("copy", source, e))?;
+    let hashed = hashing.finish();
+    output
+        .sync_all()
+        .map_err(|e| io_error("write", &target, e))?;
+    Ok(hashed)
 }
 
 /// Hashes what passes through.
@@ -709,7 +728,7 @@ fn check_origins(set: &EvidenceSet, digests: &BTreeMap<String, String>) -> Resul
 fn match_policies(assessment: &Assessment, files: &[PathBuf]) -> Result<Vec<PathBuf>, SealError> {
     let mut by_digest: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in files {
-        let (digest, _) = crate::digest::file(path).map_err(|e| io_error("read", path, e))?;
+        let (digest, _) = digest::file(path).map_err(|e| io_error("read", path, e))?;
         if !assessment.policies.iter().any(|run| run.sha256 == digest) {
             let known = assessment
                 .policies

@@ -1,7 +1,7 @@
 //! `vouch seal`: the plan, evidence set, assessment and exact policy
 //! components, signed into a bundle directory and its tar.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -17,17 +17,12 @@ use crate::output::{Exit, Output};
 pub struct SealArgs {
     #[command(flatten)]
     pub plan: PlanArg,
-    /// The evidence set directory `vouch collect` wrote.
-    #[arg(short, long, value_name = "DIR", default_value = ".vouch/evidence")]
-    pub evidence: PathBuf,
-    /// The assessment `vouch evaluate` wrote.
-    #[arg(
-        short,
-        long,
-        value_name = "ASSESSMENT",
-        default_value = ".vouch/assessment.json"
-    )]
-    pub assessment: PathBuf,
+    /// The evidence set directory `vouch collect` wrote [default: .vouch/evidence beside the plan].
+    #[arg(short, long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// The assessment `vouch evaluate` wrote [default: .vouch/assessment.json beside the plan].
+    #[arg(short, long, value_name = "ASSESSMENT")]
+    pub assessment: Option<PathBuf>,
     /// A policy component the assessment ran; repeat for each. Every one the
     /// assessment names (by sha256) must be given, and nothing else.
     #[arg(long = "policy", value_name = "FILE.wasm")]
@@ -35,9 +30,10 @@ pub struct SealArgs {
     /// The private signing key (`vouch keygen` writes one).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
-    /// The bundle directory; the archive is written beside it as BUNDLE.tar.
-    #[arg(short, long, value_name = "BUNDLE", default_value = ".vouch/bundle")]
-    pub out: PathBuf,
+    /// The bundle directory; the archive is written beside it as BUNDLE.tar
+    /// [default: .vouch/bundle beside the plan].
+    #[arg(short, long, value_name = "BUNDLE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Runs `vouch seal`.
@@ -46,13 +42,29 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
     if let Some(warning) = warning {
         out.diagnostic(&miette::Report::new(warning));
     }
+    // Like `collect` and `evaluate`: the working files live in `.vouch/` beside the plan.
+    let work = args
+        .plan
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(".vouch");
+    let evidence = args
+        .evidence
+        .clone()
+        .unwrap_or_else(|| work.join("evidence"));
+    let assessment = args
+        .assessment
+        .clone()
+        .unwrap_or_else(|| work.join("assessment.json"));
+    let bundle = args.out.clone().unwrap_or_else(|| work.join("bundle"));
     let sealed = vouch_evidence::seal(&SealRequest {
         plan: &args.plan.path,
-        evidence: &args.evidence,
-        assessment: &args.assessment,
+        evidence: &evidence,
+        assessment: &assessment,
         policies: &args.policies,
         key: &key,
-        out: &args.out,
+        out: &bundle,
         sealed: DateTime::<Utc>::from(SystemTime::now()),
         tool: Tool {
             name: "vouch".to_owned(),
