@@ -340,7 +340,10 @@ pub fn verify(
         "in-toto statement signed by key `{}` (Ed25519 over the DSSE PAE); {} files listed, sealed {}",
         report.key_id,
         statement.subject.len(),
-        statement.predicate.sealed.to_rfc3339()
+        statement
+            .predicate
+            .sealed
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
     report.step("signature", Vec::new(), summary);
     let signed: BTreeMap<&str, &str> = statement
@@ -382,7 +385,10 @@ pub fn verify(
     report.step(
         "digests",
         failures,
-        format!("{matched} files, {bytes} bytes: sha256 matches the signed statement"),
+        format!(
+            "{matched} of {} files ({bytes} bytes) have the signed sha256",
+            signed.len()
+        ),
     );
 
     let mut failures: Vec<Failure> = signed

@@ -79,7 +79,7 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
     let bytes: u64 = sealed.sizes.values().sum();
     let predicate = &sealed.statement.predicate;
     out.say(format!(
-        "sealed {} files ({bytes} bytes) for {}: {} policies, {} controls",
+        "sealed {} files ({bytes} bytes) for {}: policies {}, controls {}",
         sealed.sizes.len(),
         predicate.organisation,
         predicate.policies.len(),
