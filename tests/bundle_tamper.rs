@@ -432,10 +432,20 @@ fn hostile_archives_are_refused_without_crashing() {
     let last = tar_data_offsets(&original).pop().unwrap();
     assert_eq!(last.0, "vouch.toml");
     fs::write(dir.join("cut.tar"), &original[..last.1 - 512]).unwrap();
-    rejected(dir, Path::new("cut.tar"), "vendor.pub", &["`vouch.toml` is missing"]);
+    rejected(
+        dir,
+        Path::new("cut.tar"),
+        "vendor.pub",
+        &["`vouch.toml` is missing"],
+    );
     // Cut before the envelope: unsigned.
     fs::write(dir.join("cut-early.tar"), &original[..1024]).unwrap();
-    rejected(dir, Path::new("cut-early.tar"), "vendor.pub", &["the archive is truncated"]);
+    rejected(
+        dir,
+        Path::new("cut-early.tar"),
+        "vendor.pub",
+        &["the archive is truncated"],
+    );
     // Garbage is not an archive.
     fs::write(dir.join("garbage.tar"), vec![0x5a; 4096]).unwrap();
     rejected(dir, Path::new("garbage.tar"), "vendor.pub", &["corrupt"]);

@@ -55,8 +55,23 @@ fn seal(dir: &Path) {
     ]);
 }
 
+/// The customer's tools; a missing one fails loudly rather than skipping the test.
+fn require_tools() {
+    for tool in ["bash", "tar", "sha256sum", "jq", "base64", "openssl"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "`{tool}` is not installed (Debian: `apt-get install {tool}`)"
+        );
+    }
+}
+
 /// Runs the documented script in a scratch directory holding `tar` and the public key.
 fn run_script(tar: &Path, public: &Path) -> std::process::Output {
+    require_tools();
     let scratch = tempfile::tempdir().unwrap();
     std::fs::copy(tar, scratch.path().join("bundle.tar")).unwrap();
     std::fs::copy(public, scratch.path().join("vendor.pub")).unwrap();
