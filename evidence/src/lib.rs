@@ -5,7 +5,7 @@
 //! fixed owners and times, canonical JSON), tamper-evident (every file's
 //! sha256 is in a signed statement) and checkable with standard tools alone
 //! (`docs/verifying.md`). This crate knows nothing of the policy engine:
-//! replaying a bundle's policies is wired by the command line.
+//! [`replay`] hands the command line what to run, and compares the findings.
 
 pub mod archive;
 pub mod canonical;
@@ -15,6 +15,7 @@ pub mod keys;
 pub mod layout;
 pub mod manifest;
 pub mod oscal;
+pub mod replay;
 pub mod seal;
 pub mod statement;
 pub mod verify;

@@ -125,3 +125,40 @@ fn sealed_bundles_verify_and_are_deterministic() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn an_unpacked_archive_gives_the_replay_inputs() {
+    let key = SigningKey::from_bytes(&[4; 32]);
+    let tmp = tempfile::tempdir().unwrap();
+    let sealed = seal(tmp.path(), &tmp.path().join("bundle"), &key, Utc::now());
+    let dest = tmp.path().join("unpacked");
+    vouch_evidence::replay::unpack(&sealed.archive, &dest).unwrap();
+    let report =
+        vouch_evidence::verify(&dest, &key.verifying_key(), VerifyOptions::default()).unwrap();
+    assert!(report.passed(), "{:?}", report.failures);
+    let inputs = vouch_evidence::replay::inputs(&dest, report.statement.as_ref().unwrap());
+    assert!(inputs.plan.is_file() && inputs.evidence.join("drills.json").is_file());
+    assert_eq!(inputs.policies.len(), 1);
+    assert!(inputs.policies[0].path.is_file());
+    assert_eq!(inputs.now.to_rfc3339(), "2026-06-30T00:00:00+00:00");
+
+    let sealed_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&inputs.assessment).unwrap()).unwrap();
+    // Key order and whitespace do not matter; content does.
+    let reordered: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string_pretty(&sealed_json).unwrap()).unwrap();
+    vouch_evidence::replay::compare_findings(&sealed_json, &reordered).unwrap();
+    let mut edited = sealed_json.clone();
+    edited["findings"][0]["status"] = "fail".into();
+    let differs = vouch_evidence::replay::compare_findings(&sealed_json, &edited).unwrap_err();
+    assert_eq!(differs.index, 0);
+    assert!(
+        differs.replayed.contains("\"status\":\"fail\""),
+        "{}",
+        differs.replayed
+    );
+
+    // Unpacking refuses to write over anything.
+    let again = vouch_evidence::replay::unpack(&sealed.archive, &dest).unwrap_err();
+    assert!(again.reason.contains("exists"), "{}", again.reason);
+}
