@@ -30,8 +30,13 @@ fn vouch(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn a_new_policy_builds_and_passes_its_fixtures() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = vouch(dir.path(), &["policy", "new", "x"]);
+    // A fixed place rather than a temporary directory: the build remaps the
+    // crate's path into its flags, so a new path would rebuild the wasm
+    // standard library every run.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/policy-new-test/work");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, stdout, stderr) = vouch(&dir, &["policy", "new", "x"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("created policy `x`"), "{stdout}");
     for file in [
@@ -40,22 +45,22 @@ fn a_new_policy_builds_and_passes_its_fixtures() {
         "fixtures/stale-runbook/request.json",
         "fixtures/stale-runbook/expected.json",
     ] {
-        assert!(dir.path().join("x").join(file).is_file(), "{file}");
+        assert!(dir.join("x").join(file).is_file(), "{file}");
     }
 
-    let (code, _, stderr) = vouch(dir.path(), &["-q", "policy", "build", "x"]);
+    let (code, _, stderr) = vouch(&dir, &["-q", "policy", "build", "x"]);
     assert_eq!(code, 0, "{stderr}");
 
-    let (code, stdout, stderr) = vouch(dir.path(), &["policy", "test", "x"]);
+    let (code, stdout, stderr) = vouch(&dir, &["policy", "test", "x"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("ok      stale-runbook"), "{stdout}");
     assert!(stdout.contains("2 passed, 0 failed (x)"), "{stdout}");
 
     // A wrong expectation fails the case, with a diff of the findings.
-    let expected = dir.path().join("x/fixtures/stale-runbook/expected.json");
+    let expected = dir.join("x/fixtures/stale-runbook/expected.json");
     let text = std::fs::read_to_string(&expected).unwrap();
     std::fs::write(&expected, text.replace("\"value\": 29,", "\"value\": 30,")).unwrap();
-    let (code, stdout, stderr) = vouch(dir.path(), &["policy", "test", "x"]);
+    let (code, stdout, stderr) = vouch(&dir, &["policy", "test", "x"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("FAILED  stale-runbook"), "{stdout}");
     assert!(stdout.contains("-        \"value\": 30.0,"), "{stdout}");
