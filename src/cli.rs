@@ -85,11 +85,12 @@ pub enum Command {
     Seal(commands::seal::SealArgs),
     /// Verify a bundle: signature, every digest, no file missing or extra.
     ///
-    /// Exit status 0 when the bundle is exactly what the key's owner sealed,
-    /// 3 when any check fails (each failure is named), 2 when the bundle or
-    /// key cannot be read.
+    /// With `--replay`, also re-runs the sealed policies on the sealed
+    /// evidence and requires byte-identical findings. Exit status 0 when the
+    /// bundle is exactly what the key's owner sealed, 3 when any check fails
+    /// (each failure is named), 2 when the bundle or key cannot be read.
     #[command(
-        after_help = "Examples:\n  vouch verify acme-bundle.tar --key acme.pub\n  vouch verify acme-bundle --key acme.pub --json"
+        after_help = "Examples:\n  vouch verify acme-bundle.tar --key acme.pub\n  vouch verify acme-bundle.tar --key acme.pub --replay\n  vouch verify acme-bundle --key acme.pub --json"
     )]
     Verify(commands::verify::VerifyArgs),
     /// Run the policies on the plan and an evidence set; judge every control.

@@ -1,12 +1,16 @@
 //! `vouch verify`: check a bundle's signature, every digest, and that no file
-//! is missing or extra.
+//! is missing or extra; with `--replay`, re-run its policies in the engine.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use miette::Diagnostic;
+use miette::{Diagnostic, IntoDiagnostic as _};
+use vouch_engine::controls::Catalogs;
+use vouch_engine::{Config, Engine, assess};
+use vouch_evidence::keys::{self, VerifyingKey};
 use vouch_evidence::verify::Outcome;
-use vouch_evidence::{VerifyOptions, keys};
+use vouch_evidence::{VerifyOptions, replay};
+use vouch_sdk::plan::load;
 
 use crate::output::{Exit, Output};
 
@@ -19,6 +23,10 @@ pub struct VerifyArgs {
     /// The vendor's public key (SPKI PEM, as `vouch keygen` writes NAME.pub).
     #[arg(long, value_name = "PUB")]
     pub key: PathBuf,
+    /// Also re-run the sealed policies on the sealed evidence at the sealed
+    /// `now`, and require findings byte-identical to the sealed ones.
+    #[arg(long)]
+    pub replay: bool,
 }
 
 /// A bundle that failed verification: every problem, one per line.
@@ -50,13 +58,77 @@ pub fn run(args: &VerifyArgs, out: &Output) -> miette::Result<Exit> {
         "report": report,
         "failures": report.failures.iter().map(ToString::to_string).collect::<Vec<_>>(),
     }))?;
-    if report.passed() {
-        out.say(format!("bundle `{}` verified", args.bundle.display()));
-        return Ok(Exit::Ok);
+    if !report.passed() {
+        out.diagnostic(&miette::Report::new(VerificationFailed {
+            bundle: args.bundle.clone(),
+            failures: report.failures.iter().map(|f| format!("  - {f}")).collect(),
+        }));
+        return Ok(Exit::Verification);
     }
-    out.diagnostic(&miette::Report::new(VerificationFailed {
-        bundle: args.bundle.clone(),
-        failures: report.failures.iter().map(|f| format!("  - {f}")).collect(),
-    }));
-    Ok(Exit::Verification)
+    if args.replay {
+        let replayed = replay(&args.bundle, &key)?;
+        match replayed {
+            Ok(count) => out.say(format!(
+                "ok   {:<12} {count} findings re-derived byte for byte by the sealed policies",
+                "replay"
+            )),
+            Err(differs) => {
+                out.say(format!(
+                    "FAIL {:<12} findings differ from the sealed ones",
+                    "replay"
+                ));
+                out.diagnostic(&miette::Report::new(VerificationFailed {
+                    bundle: args.bundle.clone(),
+                    failures: vec![format!("  - {differs}")],
+                }));
+                return Ok(Exit::Verification);
+            }
+        }
+    }
+    out.say(format!("bundle `{}` verified", args.bundle.display()));
+    Ok(Exit::Ok)
+}
+
+/// Re-runs a verified bundle's policies; the number of findings when they
+/// match the sealed ones. An archive is unpacked and the unpacked copy
+/// verified again, so the bytes replayed are the bytes verified.
+fn replay(
+    bundle: &Path,
+    key: &VerifyingKey,
+) -> miette::Result<Result<usize, replay::FindingsDiffer>> {
+    let unpacked = tempfile::tempdir().into_diagnostic()?;
+    let dir = if bundle.is_dir() {
+        bundle.to_path_buf()
+    } else {
+        replay::unpack(bundle, unpacked.path())?;
+        unpacked.path().to_path_buf()
+    };
+    let report = vouch_evidence::verify(&dir, key, VerifyOptions::default())?;
+    let Some(statement) = report.statement.filter(|_| report.failures.is_empty()) else {
+        miette::bail!(
+            "bundle `{}` changed while it was being verified",
+            bundle.display()
+        );
+    };
+    let inputs = replay::inputs(&dir, &statement);
+    let plan = load::load(&inputs.plan)?;
+    let evidence = vouch_collector::set::read(&inputs.evidence)?;
+    let catalogs = Catalogs::standard()?;
+    let config = match vouch_engine::default_cache_dir() {
+        Some(cache) => Config::default().cache_dir(cache),
+        None => Config::default(),
+    };
+    let engine = Engine::new(&config)?;
+    let mut policies = Vec::new();
+    for policy in &inputs.policies {
+        let bytes = std::fs::read(&policy.path).into_diagnostic()?;
+        policies.push(engine.load(&bytes)?);
+    }
+    let replayed = assess::evaluate(&plan, &evidence, &policies, &catalogs, inputs.now)?;
+    let replayed = serde_json::to_value(&replayed).into_diagnostic()?;
+    let sealed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&inputs.assessment).into_diagnostic()?)
+            .into_diagnostic()?;
+    let count = sealed["findings"].as_array().map_or(0, Vec::len);
+    Ok(replay::compare_findings(&sealed, &replayed).map(|()| count))
 }
