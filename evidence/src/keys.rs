@@ -23,9 +23,9 @@ pub enum KeyError {
     Exists(#[from] Exists),
 
     /// The operating system gave no randomness.
-    #[error("cannot get randomness from the operating system: {0}")]
-    #[diagnostic(code(vouch::key::random))]
-    Random(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Random(#[from] NoRandomness),
 
     /// A key file could not be read or written.
     #[error(transparent)]
@@ -36,6 +36,15 @@ pub enum KeyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Format(#[from] KeyFormat),
+}
+
+/// The operating system gave no randomness to make a key from.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("cannot get randomness from the operating system: {reason}")]
+#[diagnostic(code(vouch::key::random))]
+pub struct NoRandomness {
+    /// What the system said.
+    pub reason: String,
 }
 
 /// A key file that would be overwritten.
@@ -114,7 +123,9 @@ pub fn key_id(key: &VerifyingKey) -> String {
 /// A fresh signing key from the operating system's randomness.
 pub fn generate() -> Result<SigningKey, KeyError> {
     let mut seed = [0u8; 32];
-    getrandom::getrandom(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
+    getrandom::getrandom(&mut seed).map_err(|e| NoRandomness {
+        reason: e.to_string(),
+    })?;
     Ok(SigningKey::from_bytes(&seed))
 }
 

@@ -116,20 +116,26 @@ pub enum SealError {
     #[diagnostic(transparent)]
     OutputExists(#[from] OutputExists),
     /// Encoding JSON failed (a bug: every value Vouch writes is encodable).
-    #[error("cannot encode `{file}` as JSON: {reason}")]
-    #[diagnostic(code(vouch::seal::encode))]
-    Encode {
-        /// The bundle file.
-        file: &'static str,
-        /// What serde said.
-        reason: String,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Encode(#[from] EncodeError),
 }
 
 impl From<PlanError> for SealError {
     fn from(error: PlanError) -> Self {
         Self::Plan(Box::new(error))
     }
+}
+
+/// A bundle file that could not be encoded as JSON.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("cannot encode `{file}` as JSON: {reason}")]
+#[diagnostic(code(vouch::seal::encode))]
+pub struct EncodeError {
+    /// The bundle file.
+    pub file: &'static str,
+    /// What serde said.
+    pub reason: String,
 }
 
 /// A file that could not be read or written.
@@ -519,9 +525,12 @@ fn io_error(action: &'static str, path: &Path, source: io::Error) -> IoError {
 }
 
 fn encode(file: &'static str, value: &impl serde::Serialize) -> Result<Vec<u8>, SealError> {
-    canonical::to_vec(value).map_err(|e| SealError::Encode {
-        file,
-        reason: e.to_string(),
+    canonical::to_vec(value).map_err(|e| {
+        EncodeError {
+            file,
+            reason: e.to_string(),
+        }
+        .into()
     })
 }
 
