@@ -144,4 +144,20 @@ fn replay_rederives_the_sealed_findings_and_catches_edited_ones() {
         "{stdout}"
     );
     assert!(stderr.contains("edited after the fact"), "{stderr}");
+
+    let out = run(
+        dir,
+        &[
+            "verify",
+            ".vouch/bundle",
+            "--key",
+            "vendor.pub",
+            "--replay",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verified"], false);
+    assert_eq!(json["failures"][0]["failure"], "replay-differs");
 }

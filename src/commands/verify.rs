@@ -53,40 +53,56 @@ pub fn run(args: &VerifyArgs, out: &Output) -> miette::Result<Exit> {
         };
         out.say(format!("{mark} {:<12} {}", step.name, step.summary));
     }
-    out.json(&serde_json::json!({
-        "verified": report.passed(),
-        "report": report,
-        "failures": report.failures.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    }))?;
-    if !report.passed() {
-        out.diagnostic(&miette::Report::new(VerificationFailed {
-            bundle: args.bundle.clone(),
-            failures: report.failures.iter().map(|f| format!("  - {f}")).collect(),
-        }));
-        return Ok(Exit::Verification);
-    }
-    if args.replay {
-        let replayed = replay(&args.bundle, &key)?;
-        match replayed {
-            Ok(count) => out.say(format!(
-                "ok   {:<12} {count} findings re-derived byte for byte by the sealed policies",
-                "replay"
-            )),
+    let mut failures: Vec<(serde_json::Value, String)> = report
+        .failures
+        .iter()
+        .map(|f| (serde_json::to_value(f).unwrap_or_default(), f.to_string()))
+        .collect();
+    let mut replayed = serde_json::Value::Null;
+    if report.passed() && args.replay {
+        match replay(&args.bundle, &key)? {
+            Ok(count) => {
+                out.say(format!(
+                    "ok   {:<12} {count} findings re-derived byte for byte by the sealed policies",
+                    "replay"
+                ));
+                replayed = serde_json::json!({ "findings": count, "identical": true });
+            }
             Err(differs) => {
                 out.say(format!(
                     "FAIL {:<12} findings differ from the sealed ones",
                     "replay"
                 ));
-                out.diagnostic(&miette::Report::new(VerificationFailed {
-                    bundle: args.bundle.clone(),
-                    failures: vec![format!("  - {differs}")],
-                }));
-                return Ok(Exit::Verification);
+                replayed = serde_json::json!({ "identical": false });
+                let kind =
+                    serde_json::json!({ "failure": "replay-differs", "index": differs.index });
+                failures.push((kind, differs.to_string()));
             }
         }
     }
-    out.say(format!("bundle `{}` verified", args.bundle.display()));
-    Ok(Exit::Ok)
+    let verified = failures.is_empty();
+    out.json(&serde_json::json!({
+        "bundle": report.bundle,
+        "format": report.format,
+        "key_id": report.key_id,
+        "verified": verified,
+        "steps": report.steps,
+        "replay": replayed,
+        "failures": failures.iter().map(|(kind, message)| {
+            let mut entry = kind.clone();
+            entry["message"] = message.clone().into();
+            entry
+        }).collect::<Vec<_>>(),
+    }))?;
+    if verified {
+        out.say(format!("bundle `{}` verified", args.bundle.display()));
+        return Ok(Exit::Ok);
+    }
+    out.diagnostic(&miette::Report::new(VerificationFailed {
+        bundle: args.bundle.clone(),
+        failures: failures.iter().map(|(_, m)| format!("  - {m}")).collect(),
+    }));
+    Ok(Exit::Verification)
 }
 
 /// Re-runs a verified bundle's policies; the number of findings when they
