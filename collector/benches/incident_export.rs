@@ -102,7 +102,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let elapsed = started.elapsed();
     let cpu = cpu_seconds()
         .zip(cpu_before)
-        .map(|(after, before)| after - before);
+        .map(|(after, before)| (after.0 - before.0, after.1 - before.1));
     let records = summary
         .sources
         .first()
@@ -123,10 +123,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         records as f64 / elapsed.as_secs_f64(),
         written as f64 / (1 << 20) as f64
     );
-    if let Some(cpu) = cpu {
+    if let Some((user, system)) = cpu {
         println!(
-            "CPU time {cpu:.2} s (user + system, all threads): {:.0} records per CPU-second",
-            records as f64 / cpu
+            "CPU time {user:.2} s user + {system:.2} s system (all threads): {:.0} records per CPU-second",
+            records as f64 / (user + system)
         );
     }
     println!(
@@ -179,14 +179,14 @@ fn generate(path: &Path, count: u64) -> Result<u64, Box<dyn Error>> {
     Ok(written)
 }
 
-/// User + system CPU time of the whole process so far, from `/proc/self/stat`
-/// (in clock ticks of 1/100 s, as Linux reports them to user space).
-fn cpu_seconds() -> Option<f64> {
+/// User and system CPU time of the whole process so far, from
+/// `/proc/self/stat` (in clock ticks of 1/100 s, as Linux reports them).
+fn cpu_seconds() -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok().map(|t| t as f64 / 100.0);
+    Some((ticks(11)?, ticks(12)?))
 }
 
 /// The process's peak resident set, from `/proc/self/status` (Linux).

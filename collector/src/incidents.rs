@@ -90,15 +90,15 @@ impl Normaliser {
         let mut services = HashMap::new();
         for capability in &plan.capabilities {
             for name in capability.services.iter().chain([&capability.id]) {
-                services
-                    .entry(name.to_lowercase())
-                    .or_insert_with(|| capability.id.clone());
+                for key in [name.clone(), name.to_lowercase()] {
+                    services.entry(key).or_insert_with(|| capability.id.clone());
+                }
             }
         }
         let severities = source
             .severities
             .iter()
-            .map(|(name, level)| (name.to_lowercase(), *level))
+            .flat_map(|(name, level)| [(name.clone(), *level), (name.to_lowercase(), *level)])
             .collect();
         Self {
             services,
@@ -117,7 +117,11 @@ impl Normaliser {
     /// The level a severity name maps to, and whether the plan or the common
     /// names decided it.
     pub fn severity(&self, raw: &str) -> Option<(IncidentSeverity, &'static str)> {
-        if let Some(level) = self.severities.get(&raw.to_lowercase()) {
+        if let Some(level) = self
+            .severities
+            .get(raw)
+            .or_else(|| self.severities.get(&raw.to_lowercase()))
+        {
             return Some((*level, "plan"));
         }
         builtin_severity(raw).map(|level| (level, "built-in"))
@@ -133,8 +137,8 @@ impl Normaliser {
         at: &str,
     ) -> Result<(), StageError> {
         match self.finish(draft, origin) {
-            Ok((incident, mapping)) => {
-                out.severity(&incident.severity_raw, mapping);
+            Ok((incident, by)) => {
+                out.severity(&incident.severity_raw, incident.severity, by);
                 out.incident(&incident)
             }
             Err(problem) => {
@@ -157,7 +161,11 @@ impl Normaliser {
         }
     }
 
-    fn finish(&mut self, draft: Draft, origin: &Origin) -> Result<(Incident, String), Problem> {
+    fn finish(
+        &mut self,
+        draft: Draft,
+        origin: &Origin,
+    ) -> Result<(Incident, &'static str), Problem> {
         let (severity_raw, (severity, by)) = draft
             .severities
             .iter()
@@ -194,10 +202,6 @@ impl Normaliser {
             .find_map(|s| self.capability(s).map(|c| (s.clone(), Some(c.to_owned()))))
             .unwrap_or_else(|| (draft.services.first().cloned().unwrap_or_default(), None));
         self.assumed_utc += u64::from(draft.assumed_utc);
-        let level = serde_json::to_value(severity)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         Ok((
             Incident {
                 id: draft.id,
@@ -215,7 +219,7 @@ impl Normaliser {
                 follow_ups: draft.follow_ups,
                 origin: origin.clone(),
             },
-            format!("{level} ({by})"),
+            by,
         ))
     }
 }

@@ -95,7 +95,11 @@ pub async fn collect(
         IncidentKind::IncidentIo => incident_io::drafts(&pages),
         IncidentKind::Opsgenie => opsgenie::drafts(&pages),
         IncidentKind::Statuspage => statuspage::drafts(&pages),
-        IncidentKind::Github => github::drafts(&pages, source.repository.as_deref()),
+        IncidentKind::Github => github::drafts(
+            &pages,
+            source.repository.as_deref(),
+            source.label.as_deref(),
+        ),
         IncidentKind::Export => Vec::new(),
     };
     let mut origins: Vec<Origin> = Vec::with_capacity(pages.len());

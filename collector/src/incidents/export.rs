@@ -5,16 +5,17 @@
 
 mod csv;
 mod json;
+mod object;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc;
 
-use serde_json::{Map, Value};
 use vouch_sdk::evidence::FollowUp;
 use vouch_sdk::plan::{IncidentSource, Plan};
 
+use self::object::Object;
 use super::{Draft, Normaliser};
 use crate::problem::Problem;
 use crate::set::{SourceWriter, StageError};
@@ -104,13 +105,11 @@ impl Mapping {
                 *slot = Some(stamp.at);
             }
         }
-        let column = self.column("follow_ups");
-        for (i, item) in row.list(column)?.iter().enumerate() {
-            draft.follow_ups.push(
-                self.follow_up(item)
-                    .map_err(|e| format!("`{column}[{i}]`: {e}"))?,
-            );
-        }
+        let follow_ups = &mut draft.follow_ups;
+        row.objects(self.column("follow_ups"), &mut |item| {
+            follow_ups.push(self.follow_up(item)?);
+            Ok(())
+        })?;
         Ok(draft)
     }
 
@@ -140,7 +139,7 @@ impl Mapping {
             .transpose()
     }
 
-    fn follow_up(&self, item: &Map<String, Value>) -> Result<FollowUp, String> {
+    fn follow_up(&self, item: &Object<'_>) -> Result<FollowUp, String> {
         let title = item.text("title").ok_or("no `title`")?.into_owned();
         let when = |keys: &[&str], day| -> Result<Option<_>, String> {
             keys.iter()
@@ -166,8 +165,13 @@ impl Mapping {
 pub trait Row {
     /// The value of `column` as text; `None` when absent, null or blank.
     fn text(&self, column: &str) -> Option<Cow<'_, str>>;
-    /// A list of objects (JSON in a CSV cell); empty when absent.
-    fn list(&self, column: &str) -> Result<Vec<Map<String, Value>>, String>;
+    /// Calls `each` on every object of the list in `column` (JSON in a CSV
+    /// cell); nothing when absent. The error names the column and the item.
+    fn objects(
+        &self,
+        column: &str,
+        each: &mut dyn FnMut(&Object<'_>) -> Result<(), String>,
+    ) -> Result<(), String>;
 }
 
 /// File formats, by extension.
@@ -237,27 +241,32 @@ pub fn collect(
     // and writes them, with batches in between to keep the channel cheap.
     let (batches, received) = mpsc::sync_channel::<Vec<ReadRow>>(BATCHES_IN_FLIGHT);
     let read = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut row = |at: String, result: Result<Draft, String>| {
-                batch.push((at, result));
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    batches.send(full).map_err(|_| StageError::Crashed {
-                        message: "the export writer stopped".to_owned(),
-                    })?;
-                }
-                Ok(())
-            };
-            let read = match format {
-                Format::Jsonl => json::lines(&copy, path, &mapping, &mut row),
-                Format::Json => json::array(&copy, path, &mapping, &mut row),
-                Format::Csv => csv::rows(&copy, path, &mapping, &mut row),
-            };
-            // What was read before a problem still counts.
-            let _ = batches.send(batch);
-            read
-        });
+        let reader = std::thread::Builder::new()
+            .name("export-reader".to_owned())
+            .spawn_scoped(scope, move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut row = |at: String, result: Result<Draft, String>| {
+                    batch.push((at, result));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        batches.send(full).map_err(|_| StageError::Crashed {
+                            message: "the export writer stopped".to_owned(),
+                        })?;
+                    }
+                    Ok(())
+                };
+                let read = match format {
+                    Format::Jsonl => json::lines(&copy, path, &mapping, &mut row),
+                    Format::Json => json::array(&copy, path, &mapping, &mut row),
+                    Format::Csv => csv::rows(&copy, path, &mapping, &mut row),
+                };
+                // What was read before a problem still counts.
+                let _ = batches.send(batch);
+                read
+            })
+            .map_err(|e| StageError::Crashed {
+                message: format!("cannot start the export reader: {e}"),
+            })?;
         let mut written = Ok(());
         for (at, result) in received.iter().flatten() {
             written = match result {
@@ -302,45 +311,6 @@ pub type OnRow<'a> = dyn FnMut(String, Result<Draft, String>) -> Result<(), Stag
 /// the file stops this source (the rows before it still count).
 pub type Read = Result<Result<(), Problem>, StageError>;
 
-impl Row for Map<String, Value> {
-    fn text(&self, column: &str) -> Option<Cow<'_, str>> {
-        // `a.b` reads nested objects when no column is literally named `a.b`.
-        let value = self.get(column).or_else(|| {
-            let mut parts = column.split('.');
-            let first = self.get(parts.next()?)?;
-            parts.try_fold(first, |v, part| v.get(part))
-        })?;
-        match value {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(Cow::Borrowed(s.as_str())),
-            Value::Number(n) => Some(Cow::Owned(n.to_string())),
-            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
-            Value::Null | Value::Array(_) | Value::Object(_) => None,
-        }
-    }
-
-    fn list(&self, column: &str) -> Result<Vec<Map<String, Value>>, String> {
-        match self.get(column) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(value) => objects(value).map_err(|e| format!("`{column}`: {e}")),
-        }
-    }
-}
-
-/// A JSON value that must be a list of objects.
-fn objects(value: &Value) -> Result<Vec<Map<String, Value>>, String> {
-    let Value::Array(items) = value else {
-        return Err("expected a list of objects".to_owned());
-    };
-    items
-        .iter()
-        .map(|item| match item {
-            Value::Object(map) => Ok(map.clone()),
-            _ => Err("expected a list of objects".to_owned()),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,7 +338,7 @@ mod tests {
             ("severity", "priority"),
         ]))
         .unwrap();
-        let row: Map<String, Value> = serde_json::from_str(
+        let row: Object<'_> = serde_json::from_str(
             r#"{"id": "INC-1", "priority": "P1", "opened_at": "2026-01-08 02:47", "resolved": null,
                 "service": {"name": "ledger"},
                 "follow_ups": [{"title": "t", "due": "2026-01-31", "closed_at": "2026-01-22T10:00:00Z"}]}"#,
@@ -382,7 +352,7 @@ mod tests {
             draft.follow_ups[0].due.unwrap().to_rfc3339(),
             "2026-01-31T23:59:59+00:00"
         );
-        let missing: Map<String, Value> =
+        let missing: Object<'_> =
             serde_json::from_str(r#"{"id": "INC-2", "priority": "P1"}"#).unwrap();
         assert_eq!(
             mapping.draft(&missing).unwrap_err(),
@@ -392,8 +362,7 @@ mod tests {
 
     #[test]
     fn dotted_columns_read_nested_values() {
-        let row: Map<String, Value> =
-            serde_json::from_str(r#"{"service": {"name": "ledger"}}"#).unwrap();
+        let row: Object<'_> = serde_json::from_str(r#"{"service": {"name": "ledger"}}"#).unwrap();
         assert_eq!(row.text("service.name").as_deref(), Some("ledger"));
     }
 }

@@ -69,7 +69,7 @@ pub async fn fetch(
 }
 
 /// Drafts from issue list pages.
-pub fn drafts(pages: &[Page], repository: Option<&str>) -> Vec<Drafted> {
+pub fn drafts(pages: &[Page], repository: Option<&str>, label: Option<&str>) -> Vec<Drafted> {
     let mut out = Vec::new();
     for (index, page) in pages.iter().enumerate() {
         let issues: Vec<Issue> = match serde_json::from_slice(&page.body) {
@@ -82,7 +82,7 @@ pub fn drafts(pages: &[Page], repository: Option<&str>) -> Vec<Drafted> {
         for issue in issues.into_iter().filter(|i| i.pull_request.is_none()) {
             let id = format!("{}#{}", repository.unwrap_or(""), issue.number);
             let at = format!("{} issue `{id}`", page.name);
-            out.push(match draft(&at, id, issue) {
+            out.push(match draft(&at, id, issue, label) {
                 Ok(draft) => Drafted::Incident {
                     page: index,
                     at,
@@ -95,13 +95,15 @@ pub fn drafts(pages: &[Page], repository: Option<&str>) -> Vec<Drafted> {
     out
 }
 
-fn draft(at: &str, id: String, issue: Issue) -> Result<Draft, Problem> {
+fn draft(at: &str, id: String, issue: Issue, label: Option<&str>) -> Result<Draft, Problem> {
     let mut draft = Draft::new(id, when(at, "created_at", &issue.created_at)?);
     draft.title = issue.title;
     // `severity:sev1` offers `severity:sev1` and `sev1`; the first that maps wins.
     let names: Vec<String> = issue
         .labels
         .into_iter()
+        // The label that marks incidents says nothing about severity or service.
+        .filter(|l| Some(l.name.as_str()) != label)
         .flat_map(|l| {
             let tail = l
                 .name

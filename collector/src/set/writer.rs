@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use vouch_sdk::evidence::{CodeChange, Drill, Gap, Incident, Origin, Runbook};
+use vouch_sdk::evidence::{CodeChange, Drill, Gap, Incident, IncidentSeverity, Origin, Runbook};
 
 use super::fragment;
 use super::provenance::{ArtifactEntry, SourceReport, Status};
@@ -261,12 +261,17 @@ impl SourceWriter {
 
     /// Records a problem with part of the source as a gap; the rest goes on.
     pub fn gap(&mut self, problem: &Problem) {
+        self.push_gap(Gap {
+            source: self.report.id.clone(),
+            kind: self.evidence.name().to_owned(),
+            error: problem.gap_text(),
+        });
+    }
+
+    /// Records a gap a collector has already described (the git collector's).
+    pub fn push_gap(&mut self, gap: Gap) {
         if self.gaps.len() < MAX_GAPS {
-            self.gaps.push(Gap {
-                source: self.report.id.clone(),
-                kind: self.evidence.name().to_owned(),
-                error: problem.gap_text(),
-            });
+            self.gaps.push(gap);
         } else {
             self.extra_gaps += 1;
         }
@@ -284,11 +289,18 @@ impl SourceWriter {
     }
 
     /// Records which level a tool's severity name was normalised to.
-    pub fn severity(&mut self, raw: &str, level: String) {
-        self.report
-            .severities
-            .entry(raw.to_owned())
-            .or_insert(level);
+    /// `by` says what decided it (`plan` or `built-in`).
+    pub fn severity(&mut self, raw: &str, level: IncidentSeverity, by: &str) {
+        // Checked first: this runs once per record, and the text only once per name.
+        if !self.report.severities.contains_key(raw) {
+            let name = serde_json::to_value(level)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            self.report
+                .severities
+                .insert(raw.to_owned(), format!("{name} ({by})"));
+        }
     }
 
     /// Flushes the spools and hands back the source's share.

@@ -5,9 +5,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_json::{Map, Value};
-
-use super::{Mapping, OnRow, Read, Row, objects};
+use super::object::{Cell, Object, for_each_object};
+use super::{Mapping, OnRow, Read, Row};
 use crate::problem::Problem;
 use crate::set::StageError;
 
@@ -22,13 +21,17 @@ impl Row for CsvRow<'_> {
         (!cell.trim().is_empty()).then_some(Cow::Borrowed(cell))
     }
 
-    fn list(&self, column: &str) -> Result<Vec<Map<String, Value>>, String> {
+    fn objects(
+        &self,
+        column: &str,
+        each: &mut dyn FnMut(&Object<'_>) -> Result<(), String>,
+    ) -> Result<(), String> {
         let Some(cell) = self.text(column) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
-        let value: Value = serde_json::from_str(&cell)
+        let list: Cell<'_> = serde_json::from_str(&cell)
             .map_err(|e| format!("`{column}` is not a JSON list: {e}"))?;
-        objects(&value).map_err(|e| format!("`{column}`: {e}"))
+        for_each_object(&list, column, each)
     }
 }
 

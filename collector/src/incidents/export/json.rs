@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
-use serde_json::{Map, Value};
 
+use super::object::Object;
 use super::{Mapping, OnRow, Read};
 use crate::problem::{self, Problem};
 use crate::set::StageError;
@@ -36,7 +36,7 @@ pub fn lines(copy: &Path, name: &str, mapping: &Mapping, row: &mut OnRow<'_>) ->
             continue;
         }
         let at = format!("{name}:{number}");
-        let result = serde_json::from_str::<Map<String, Value>>(&line)
+        let result = serde_json::from_str::<Object<'_>>(&line)
             .map_err(|e| problem::json(name, &e, "one JSON object per line").message)
             .and_then(|object| mapping.draft(&object));
         row(at, result)?;
@@ -80,7 +80,7 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(object) = seq.next_element::<Map<String, Value>>()? {
+        while let Some(object) = seq.next_element::<Object<'de>>()? {
             index += 1;
             let at = format!("{} element {index}", self.name);
             if let Err(error) = (self.row)(at, self.mapping.draft(&object)) {
