@@ -11,6 +11,7 @@ pub mod problem;
 pub mod set;
 mod time;
 mod walk;
+pub mod git;
 
 pub use artifact::Artifact;
 pub use collect::{Options, Progress, Silent, Summary, collect};
