@@ -13,6 +13,7 @@ use vouch_sdk::evidence::Gap;
 use vouch_sdk::plan::IncidentKind;
 
 use crate::drills;
+use crate::git::{self, GitContext, GitEvidence};
 use crate::http::HttpConfig;
 use crate::http::secret::{Env, process_env};
 use crate::incidents::{api, export};
@@ -47,6 +48,8 @@ pub struct Options {
     pub plan_dir: PathBuf,
     /// Where the evidence set goes (replaced whole if it is one already).
     pub out: PathBuf,
+    /// Where clones of `url` git sources are kept between runs.
+    pub cache_dir: PathBuf,
     /// The time recorded as `collected_at` (the library never reads the clock for it).
     pub collected_at: DateTime<Utc>,
     /// HTTP limits for each API source.
@@ -56,9 +59,11 @@ pub struct Options {
 }
 
 impl Options {
-    /// Options with default HTTP limits and the process environment.
+    /// Options with default HTTP limits, the process environment, and the
+    /// clone cache at `.vouch/cache` beside the plan.
     pub fn new(plan_dir: PathBuf, out: PathBuf, collected_at: DateTime<Utc>) -> Self {
         Self {
+            cache_dir: plan_dir.join(".vouch").join("cache"),
             plan_dir,
             out,
             collected_at,
@@ -110,14 +115,23 @@ pub async fn collect(
         );
         (writer, progress.clone())
     };
-    for source in &plan.sources.git {
+    for (i, source) in plan.sources.git.iter().enumerate() {
         let (mut out, progress) = next(&source.id, "git", "git".to_owned(), Kind::Runbooks);
-        tasks.push(tokio::spawn(async move {
+        let plan = plan.clone();
+        let context = GitContext {
+            plan_dir: options.plan_dir.clone(),
+            cache_dir: options.cache_dir.join("git").join(&source.id),
+        };
+        tasks.push(tokio::task::spawn_blocking(move || {
             progress.started(out.id(), "git");
-            out.fail(&Problem::new(
-                format!("git source `{}`", out.id()),
-                "runbook collection from git is not available in this build",
-            ));
+            if let Some(source) = plan.sources.git.get(i) {
+                match git::collect(source, &plan, &context) {
+                    Ok(evidence) => write_git(&mut out, evidence)?,
+                    Err(error) => {
+                        out.fail(&problem_of(&format!("git source `{}`", source.id), &error))
+                    }
+                }
+            }
             done(out, &*progress)
         }));
     }
@@ -166,6 +180,40 @@ pub async fn collect(
     let gaps: Vec<Gap> = finished.iter().flat_map(|f| f.gaps.clone()).collect();
     let out = staging.commit(finished)?;
     Ok(Summary { out, sources, gaps })
+}
+
+/// Writes what the git collector found: blobs and commits as artifacts,
+/// runbook and code records, its gaps, and its notes.
+fn write_git(out: &mut SourceWriter, evidence: GitEvidence) -> Result<(), StageError> {
+    for artifact in &evidence.artifacts {
+        out.put(artifact, None)?;
+    }
+    for runbook in &evidence.runbooks {
+        out.record(runbook)?;
+    }
+    for change in &evidence.code {
+        out.record(change)?;
+    }
+    for gap in evidence.gaps {
+        out.push_gap(gap);
+    }
+    out.note(format!(
+        "collected at commit `{}` (`{}`)",
+        evidence.commit, evidence.reference
+    ));
+    for note in evidence.unmatched {
+        out.note(note);
+    }
+    Ok(())
+}
+
+/// A diagnostic from a collector as a problem: its message and its help.
+fn problem_of(at: &str, error: &dyn miette::Diagnostic) -> Problem {
+    let problem = Problem::new(at, error.to_string());
+    match error.help() {
+        Some(help) => problem.help(help.to_string()),
+        None => problem,
+    }
 }
 
 fn done(out: SourceWriter, progress: &dyn Progress) -> Result<Finished, StageError> {

@@ -232,3 +232,29 @@ fn a_missing_drill_directory_fails_that_source_only() {
             .ends_with("; check `path` of the drill source")
     );
 }
+
+#[test]
+fn a_git_source_that_is_not_a_repository_is_a_runbooks_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("plain")).unwrap();
+    let sources = "[[sources.git]]\nid = \"runbooks\"\npath = \"plain\"\n";
+    let summary = run(dir.path(), &dir.path().join("e"), sources).unwrap();
+    assert_eq!(summary.sources[0].status, Status::Failed);
+    assert_eq!(summary.sources[0].kind, "git");
+    let gap = &summary.gaps[0];
+    assert_eq!(
+        (gap.source.as_str(), gap.kind.as_str()),
+        ("runbooks", "runbooks")
+    );
+    assert!(
+        gap.error.starts_with("git source `runbooks`: "),
+        "{}",
+        gap.error
+    );
+    assert!(
+        gap.error
+            .contains("; `path` must be the top of a git repository"),
+        "{}",
+        gap.error
+    );
+}
