@@ -1,4 +1,7 @@
 //! Which files are runbooks and which are code, by the capabilities' globs.
+//! A runbook's front matter can add capabilities to it (`capability:`), but
+//! only files some runbook glob matches are read at all: the rest of the
+//! repository (binaries included) is never opened.
 //!
 //! Globs match the whole path from the repository's top; `*` and `?` stop at
 //! `/` and `**` crosses it, as in `.gitignore`. Paths that are not UTF-8 are
