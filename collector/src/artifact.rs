@@ -43,7 +43,10 @@ mod tests {
     #[test]
     fn digest_and_origin() {
         let a = Artifact::new("pd", "incidents-page-1.json", b"abc".to_vec());
-        assert_eq!(a.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            a.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(a.origin("pd").artifact, "pd/incidents-page-1.json");
     }
 }

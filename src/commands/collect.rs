@@ -69,11 +69,12 @@ pub fn run(args: &CollectArgs, out: &Output) -> miette::Result<Exit> {
     options.http.timeout = Duration::from_secs(args.timeout.max(1));
     options.http.budget = args.request_budget;
     // Spinners on a terminal; elsewhere the per-source lines come with the summary.
-    let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() && !out.json {
-        Arc::new(Bars::new())
-    } else {
-        Arc::new(vouch_collector::Silent)
-    };
+    let progress: Arc<dyn Progress> =
+        if std::io::stderr().is_terminal() && !out.json && !out.is_quiet() {
+            Arc::new(Bars::new())
+        } else {
+            Arc::new(vouch_collector::Silent)
+        };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
