@@ -41,6 +41,16 @@ impl Output {
         }
     }
 
+    /// Output for the steps of a composite command (`vouch demo`): their lines
+    /// as usual, but no JSON of their own, so `--json` prints one document.
+    pub fn for_steps(&self) -> Self {
+        Self {
+            json: false,
+            quiet: self.quiet || self.json,
+            verbose: self.verbose,
+        }
+    }
+
     /// Whether only errors may be printed (`-q`), e.g. to quieten child processes.
     pub fn is_quiet(&self) -> bool {
         self.quiet

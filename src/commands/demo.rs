@@ -1,11 +1,18 @@
-//! `vouch demo`: materialise the demo organisation, Acme Payments, and show
-//! what to run on it next.
+//! `vouch demo`: materialise the demo organisation, Acme Payments, run the
+//! whole flow on it (collect → evaluate → seal → verify --replay) as a user
+//! would, and show where everything is.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::json;
 
+use crate::cli::PlanArg;
+use crate::commands::collect::{self, CollectArgs};
+use crate::commands::evaluate::{self, EvaluateArgs};
+use crate::commands::keygen::{self, KeygenArgs};
+use crate::commands::seal::{self, SealArgs};
+use crate::commands::verify::{self, VerifyArgs};
 use crate::demo;
 use crate::output::{Exit, Output};
 
@@ -18,18 +25,27 @@ pub struct DemoArgs {
     pub out: PathBuf,
 }
 
-/// Writes the demo organisation, checks its plan, and says what is there.
+/// Writes the demo organisation, checks its plan, runs the flow on it, and
+/// says what is there.
 pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
     let dir = &args.out;
     let summary = demo::materialise(dir)?;
     let plan_path = dir.join(summary.plan);
     let plan = vouch_sdk::plan::load::load(&plan_path)?;
     let shown = |p: &str| dir.join(p).display().to_string();
+    let now = format!("--now {}", summary.now);
     let next = [
         format!("vouch plan check -p {}", plan_path.display()),
         format!(
             "git -C {} log --graph --oneline",
             shown(summary.runbooks.path)
+        ),
+        format!("vouch collect -p {} {now}", plan_path.display()),
+        format!("vouch evaluate -p {} {now}", plan_path.display()),
+        format!(
+            "vouch verify {} --key {} --replay",
+            shown(BUNDLE),
+            shown(PUBLIC_KEY)
         ),
     ];
 
@@ -87,6 +103,17 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
         summary.now, plan.audit.start, plan.audit.end
     ));
     out.say("");
+    let flow = flow(dir, &plan_path, summary.now, &out.for_steps())?;
+    if flow != Exit::Ok {
+        return Ok(flow);
+    }
+    out.say("");
+    out.say(format!(
+        "The sealed bundle is `{}` (and `{}.tar`); it verifies with `{}`.",
+        shown(BUNDLE),
+        shown(BUNDLE),
+        shown(PUBLIC_KEY)
+    ));
     out.say("Next, try:");
     for command in &next {
         out.say(format!("  {command}"));
@@ -108,8 +135,93 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
         },
         "drills": { "path": dir.join(drills.path), "chaostoolkit": drills.chaostoolkit, "vouch": drills.vouch },
         "incidents": { "path": dir.join(incidents.path), "incidents": incidents.incidents, "open": incidents.open },
+        "evidence": dir.join(".vouch/evidence"),
+        "assessment": dir.join(".vouch/assessment.json"),
+        "bundle": dir.join(BUNDLE),
+        "public_key": dir.join(PUBLIC_KEY),
         "next": next,
     }))?;
+    Ok(Exit::Ok)
+}
+
+/// Where the flow leaves the bundle (the verbs' defaults beside the plan).
+const BUNDLE: &str = ".vouch/bundle";
+/// The demo's key pair, made fresh on each run: a demo key signs nothing real.
+const KEY_NAME: &str = "demo";
+const PUBLIC_KEY: &str = "demo.pub";
+
+/// Runs each verb exactly as a user would on the demo, at the demo's `now`;
+/// stops at the first step that does not succeed.
+fn flow(dir: &Path, plan: &Path, now: &str, out: &Output) -> miette::Result<Exit> {
+    let now = now
+        .parse()
+        .map_err(|e| miette::miette!("the demo's time `{now}` does not parse: {e}"))?;
+    let plan = || PlanArg {
+        path: plan.to_path_buf(),
+    };
+    let steps: [&dyn Fn() -> miette::Result<Exit>; 5] = [
+        &|| {
+            collect::run(
+                &CollectArgs {
+                    plan: plan(),
+                    out: None,
+                    now: Some(now),
+                    timeout: 30,
+                    request_budget: 1000,
+                },
+                out,
+            )
+        },
+        &|| {
+            evaluate::run(
+                &EvaluateArgs {
+                    plan: plan(),
+                    evidence: None,
+                    policies: Vec::new(),
+                    now: Some(now),
+                    out: None,
+                },
+                out,
+            )
+        },
+        &|| {
+            keygen::run(
+                &KeygenArgs {
+                    out: dir.join(KEY_NAME),
+                },
+                out,
+            )
+        },
+        &|| {
+            seal::run(
+                &SealArgs {
+                    plan: plan(),
+                    evidence: None,
+                    assessment: None,
+                    policies: Vec::new(),
+                    key: dir.join(format!("{KEY_NAME}.key")),
+                    out: None,
+                },
+                out,
+            )
+        },
+        &|| {
+            verify::run(
+                &VerifyArgs {
+                    bundle: dir.join(BUNDLE),
+                    key: dir.join(PUBLIC_KEY),
+                    replay: true,
+                },
+                out,
+            )
+        },
+    ];
+    for step in steps {
+        let exit = step()?;
+        if exit != Exit::Ok {
+            return Ok(exit);
+        }
+    }
     Ok(Exit::Ok)
 }
 
