@@ -1,6 +1,7 @@
 //! The `vouch` command line: collect continuity evidence, evaluate it with
 //! sandboxed policies, and seal it into a verifiable bundle.
 
+mod atomic;
 mod cli;
 mod commands;
 mod demo;

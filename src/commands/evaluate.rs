@@ -7,7 +7,6 @@
 mod evidence;
 mod table;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -256,20 +255,10 @@ fn load_policies(
     Ok((loaded.into_iter().map(|(p, _)| p).collect(), warnings))
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written assessment.
+/// Writes `bytes` whole or not at all.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvaluateError> {
-    let err = |source| EvaluateError::Write {
+    crate::atomic::write(path, bytes).map_err(|source| EvaluateError::Write {
         path: path.to_owned(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    file.write_all(bytes).map_err(err)?;
-    file.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    })
 }

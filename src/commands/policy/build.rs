@@ -1,7 +1,6 @@
 //! `vouch policy build`: cargo for `wasm32-unknown-unknown`, then the core
 //! module wrapped into a component by the engine.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -400,20 +399,10 @@ fn read_stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written component where a whole one is expected.
+/// Writes `bytes` whole or not at all.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let err = |source| BuildError::Write {
+    crate::atomic::write(path, bytes).map_err(|source| BuildError::Write {
         path: path.to_owned(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    file.write_all(bytes).map_err(err)?;
-    file.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    })
 }
