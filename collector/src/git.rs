@@ -23,7 +23,6 @@ mod tree;
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use vouch_sdk::Plan;
 use vouch_sdk::evidence::{CodeChange, Gap, Runbook};
 use vouch_sdk::plan::GitSource;
@@ -56,9 +55,6 @@ pub struct GitEvidence {
     pub runbooks: Vec<Runbook>,
     /// The last change to each capability's code found in this source.
     pub code: Vec<CodeChange>,
-    /// Per runbook path, the history that the runbook record has no fields
-    /// for yet (blob, creation, activity in the audit window), sorted by path.
-    pub history: Vec<RunbookHistory>,
     /// Raw artifacts: each runbook's blob at the ref under `SOURCE/<path>`,
     /// and each commit a code record cites under `SOURCE/.commits/<id>`.
     pub artifacts: Vec<Artifact>,
@@ -67,31 +63,6 @@ pub struct GitEvidence {
     /// Things worth telling the user that lose no evidence: globs that match
     /// nothing, submodules skipped, front matter that could not be read.
     pub unmatched: Vec<String>,
-}
-
-/// A runbook's history beyond what [`Runbook`] records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunbookHistory {
-    /// Path inside the repository (lossy UTF-8, as in the runbook record).
-    pub path: String,
-    /// The blob id at the collected commit.
-    pub blob: String,
-    /// The last-change commit, as in the runbook record.
-    pub last_commit: String,
-    /// Its author's email (after `.mailmap`).
-    pub author_email: String,
-    /// Its committer time.
-    pub committed: DateTime<Utc>,
-    /// Its subject line.
-    pub subject: String,
-    /// The oldest commit in the file's history: where this path was created.
-    pub created_commit: String,
-    /// Author time of `created_commit`.
-    pub created: DateTime<Utc>,
-    /// Commits changing the file whose author time falls in the audit window.
-    pub window_commits: usize,
-    /// Their distinct authors (names after `.mailmap`, as `git shortlog` counts them), sorted.
-    pub window_authors: Vec<String>,
 }
 
 /// Collects runbooks and code changes for one git source.

@@ -43,6 +43,9 @@ pub struct Origin {
 }
 
 /// A runbook at the collected ref, with the history that dates it.
+///
+/// The history fields beyond DESIGN.md's core (`author_email` to
+/// `window_authors`) default when absent, so hand-written sets still read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Runbook {
     /// Path inside the repository.
@@ -53,8 +56,32 @@ pub struct Runbook {
     pub last_commit: String,
     /// Author time of `last_commit`.
     pub last_changed: DateTime<Utc>,
-    /// Author of `last_commit`.
+    /// Author of `last_commit` (name after `.mailmap`).
     pub author: String,
+    /// Email of the author of `last_commit`.
+    #[serde(default)]
+    pub author_email: String,
+    /// Committer time of `last_commit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed: Option<DateTime<Utc>>,
+    /// Subject line of `last_commit`.
+    #[serde(default)]
+    pub subject: String,
+    /// The blob id of the file at the collected commit.
+    #[serde(default)]
+    pub blob: String,
+    /// The oldest commit in the file's history (a rename starts a new one).
+    #[serde(default)]
+    pub created_commit: String,
+    /// Author time of `created_commit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    /// Commits changing the file whose author time falls in the audit window.
+    #[serde(default)]
+    pub window_commits: usize,
+    /// Their distinct authors, sorted, counted as `git shortlog -s` does.
+    #[serde(default)]
+    pub window_authors: Vec<String>,
     /// Owner named in the runbook's front matter; `None` when it names none.
     pub owner: Option<String>,
     /// Front matter `last_reviewed`: a review without an edit also counts.

@@ -16,7 +16,7 @@ use super::listing::Listing;
 use super::open::Opened;
 use super::resolve::Tip;
 use super::select::{Selection, select};
-use super::{GitError, GitEvidence, RunbookHistory, frontmatter};
+use super::{GitError, GitEvidence, frontmatter};
 use crate::Artifact;
 
 /// A runbook larger than this is not read (nor kept): runbooks are documents.
@@ -77,7 +77,6 @@ pub(super) fn build(
     evidence
         .runbooks
         .sort_by(|a, b| (&a.path, &a.capability).cmp(&(&b.path, &b.capability)));
-    evidence.history.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(evidence)
 }
 
@@ -171,24 +170,20 @@ impl<'a> Builder<'a> {
                     last_commit: last.id.to_string(),
                     last_changed,
                     author: last.author.clone(),
+                    author_email: last.author_email.clone(),
+                    committed: Some(committed),
+                    subject: last.subject.clone(),
+                    blob: file.blob.to_string(),
+                    created_commit: created.id.to_string(),
+                    created: Some(created_at),
+                    window_commits,
+                    window_authors: window_authors.clone(),
                     owner: front.owner.clone(),
                     last_reviewed: front.last_reviewed,
                     reviewed_by: front.reviewed_by.clone(),
                     origin: origin.clone(),
                 });
             }
-            self.evidence.history.push(RunbookHistory {
-                path,
-                blob: file.blob.to_string(),
-                last_commit: last.id.to_string(),
-                author_email: last.author_email.clone(),
-                committed,
-                subject: last.subject.clone(),
-                created_commit: created.id.to_string(),
-                created: created_at,
-                window_commits,
-                window_authors,
-            });
         }
     }
 

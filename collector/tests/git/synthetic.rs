@@ -261,7 +261,8 @@ fn records_gaps_and_notes() {
     assert_eq!(a[0].author, "Test");
     assert_eq!(a[0].origin.artifact, "rb/runbooks/a.md");
 
-    let paths: Vec<&str> = evidence.history.iter().map(|h| h.path.as_str()).collect();
+    let mut paths: Vec<&str> = evidence.runbooks.iter().map(|h| h.path.as_str()).collect();
+    paths.dedup();
     assert_eq!(
         paths,
         [
@@ -279,7 +280,7 @@ fn records_gaps_and_notes() {
         ]
     );
     let h = evidence
-        .history
+        .runbooks
         .iter()
         .find(|h| h.path == "runbooks/h.md")
         .unwrap();
@@ -288,7 +289,7 @@ fn records_gaps_and_notes() {
     assert_eq!(h.author_email, "test@example.com");
     // The window starts an hour after `c1`: `c2`, the change and its revert count.
     let a = evidence
-        .history
+        .runbooks
         .iter()
         .find(|h| h.path == "runbooks/a.md")
         .unwrap();
