@@ -49,6 +49,20 @@ pub enum Drafted {
     Note(String),
 }
 
+impl Drafted {
+    /// The incident drafted from page number `page`, or the problem that stopped it.
+    pub fn from_draft(page: usize, at: String, draft: Result<Draft, Problem>) -> Self {
+        match draft {
+            Ok(draft) => Self::Incident {
+                page,
+                at,
+                draft: Box::new(draft),
+            },
+            Err(problem) => Self::Problem(problem),
+        }
+    }
+}
+
 /// The audit window, which live queries are limited to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {

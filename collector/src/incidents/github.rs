@@ -82,14 +82,8 @@ pub fn drafts(pages: &[Page], repository: Option<&str>, label: Option<&str>) -> 
         for issue in issues.into_iter().filter(|i| i.pull_request.is_none()) {
             let id = format!("{}#{}", repository.unwrap_or(""), issue.number);
             let at = format!("{} issue `{id}`", page.name);
-            out.push(match draft(&at, id, issue, label) {
-                Ok(draft) => Drafted::Incident {
-                    page: index,
-                    at,
-                    draft: Box::new(draft),
-                },
-                Err(problem) => Drafted::Problem(problem),
-            });
+            let drafted = draft(&at, id, issue, label);
+            out.push(Drafted::from_draft(index, at, drafted));
         }
     }
     out

@@ -219,14 +219,8 @@ pub fn drafts(pages: &[Page]) -> Vec<Drafted> {
             pages.get(page).map_or("", |p| p.name.as_str())
         );
         let items = follow_ups.remove(&incident.id).unwrap_or_default();
-        out.push(match draft(&at, label, incident, items) {
-            Ok(draft) => Drafted::Incident {
-                page,
-                at,
-                draft: Box::new(draft),
-            },
-            Err(problem) => Drafted::Problem(problem),
-        });
+        let drafted = draft(&at, label, incident, items);
+        out.push(Drafted::from_draft(page, at, drafted));
     }
     out
 }

@@ -116,14 +116,8 @@ pub fn drafts(pages: &[Page]) -> Vec<Drafted> {
         for alert in doc.data {
             let id = alert.tiny_id.clone().unwrap_or_else(|| alert.id.clone());
             let at = format!("{} alert `{id}`", page.name);
-            out.push(match draft(&at, id, alert) {
-                Ok(draft) => Drafted::Incident {
-                    page: index,
-                    at,
-                    draft: Box::new(draft),
-                },
-                Err(problem) => Drafted::Problem(problem),
-            });
+            let drafted = draft(&at, id, alert);
+            out.push(Drafted::from_draft(index, at, drafted));
         }
     }
     out

@@ -171,14 +171,8 @@ pub fn drafts(pages: &[Page]) -> Vec<Drafted> {
             pages.get(page).map_or("", |p| p.name.as_str()),
             incident.id
         );
-        out.push(match draft(&at, incident, &acknowledged, &resolved) {
-            Ok(draft) => Drafted::Incident {
-                page,
-                at,
-                draft: Box::new(draft),
-            },
-            Err(problem) => Drafted::Problem(problem),
-        });
+        let drafted = draft(&at, incident, &acknowledged, &resolved);
+        out.push(Drafted::from_draft(page, at, drafted));
     }
     out
 }

@@ -80,14 +80,8 @@ pub fn drafts(pages: &[Page]) -> Vec<Drafted> {
         let page_name = doc.page.map(|p| p.name);
         for incident in doc.incidents {
             let at = format!("{} incident `{}`", page.name, incident.id);
-            out.push(match draft(&at, incident, page_name.as_deref()) {
-                Ok(draft) => Drafted::Incident {
-                    page: index,
-                    at,
-                    draft: Box::new(draft),
-                },
-                Err(problem) => Drafted::Problem(problem),
-            });
+            let drafted = draft(&at, incident, page_name.as_deref());
+            out.push(Drafted::from_draft(index, at, drafted));
         }
     }
     out
