@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
 
+#[path = "bundle/cli.rs"]
+mod cli;
 #[path = "bundle/fixture.rs"]
 mod fixture;
 
@@ -11,29 +13,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-
-fn vouch() -> Command {
-    let mut cmd = Command::cargo_bin("vouch").unwrap();
-    cmd.env("NO_COLOR", "1").env("COLUMNS", "200");
-    cmd
-}
+use cli::{text, unwrapped, vouch};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     vouch().current_dir(dir).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Diagnostics as one line: miette wraps long messages behind `│` gutters.
-fn unwrapped(bytes: &[u8]) -> String {
-    text(bytes)
-        .replace(['│', '×'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Writes the fixture and a key pair in `dir`, seals to `dir/bundle`.

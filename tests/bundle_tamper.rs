@@ -4,32 +4,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
 
+#[path = "bundle/cli.rs"]
+mod cli;
 #[path = "bundle/fixture.rs"]
 mod fixture;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn vouch() -> Command {
-    let mut cmd = Command::cargo_bin("vouch").unwrap();
-    cmd.env("NO_COLOR", "1").env("COLUMNS", "300");
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Diagnostics as one line: miette wraps long messages behind `│` gutters.
-fn unwrapped(bytes: &[u8]) -> String {
-    text(bytes)
-        .replace(['│', '×'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use cli::{text, unwrapped, vouch};
 
 /// A directory with the fixture sealed to `bundle/` and `bundle.tar` by `key`.
 struct Sealed {
