@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Duration;
@@ -374,6 +374,30 @@ pub struct Waiver {
     pub approver: String,
     /// Last day the waiver holds (inclusive).
     pub expires: NaiveDate,
+}
+
+impl AuditWindow {
+    /// The first instant of the window: `start` at 00:00 UTC.
+    pub fn opens(&self) -> DateTime<Utc> {
+        self.start.and_time(NaiveTime::MIN).and_utc()
+    }
+
+    /// The instant after the window: the day after `end` at 00:00 UTC.
+    pub fn closes(&self) -> DateTime<Utc> {
+        (self.end + chrono::Days::new(1))
+            .and_time(NaiveTime::MIN)
+            .and_utc()
+    }
+
+    /// Whether `instant` falls inside the window.
+    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+        self.opens() <= instant && instant < self.closes()
+    }
+
+    /// The window's length in seconds, for availability.
+    pub fn seconds(&self) -> i64 {
+        (self.closes() - self.opens()).num_seconds()
+    }
 }
 
 impl Plan {
