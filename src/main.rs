@@ -5,6 +5,7 @@ mod atomic;
 mod cli;
 mod commands;
 mod demo;
+mod library;
 mod output;
 
 use std::process::ExitCode;
