@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod finding;
 #[cfg(feature = "guest")]
 pub mod guest;
+pub mod judge;
 pub mod metadata;
 pub mod plan;
 pub mod request;
