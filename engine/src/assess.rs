@@ -401,6 +401,7 @@ pub fn assemble(
         }
     }
 
+    let metrics = crate::metrics::compute(&policies, &findings);
     Assessment {
         organisation: plan.organisation.name.clone(),
         window: plan.audit,
@@ -409,6 +410,7 @@ pub fn assemble(
         findings,
         controls,
         warnings,
+        metrics,
     }
 }
 

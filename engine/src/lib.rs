@@ -41,6 +41,7 @@ mod epoch;
 mod error;
 pub mod inspect;
 mod limits;
+pub mod metrics;
 mod output;
 mod policy;
 mod sandbox;

@@ -29,6 +29,9 @@ pub struct Assessment {
     /// What was ignored on the way, e.g. an expired waiver, for the reader to act on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Continuity metrics, computed from the findings of the policies' own runs.
+    #[serde(default)]
+    pub metrics: Metrics,
 }
 
 /// How one policy ran.
@@ -181,4 +184,37 @@ pub struct ControlResult {
     /// How many of their findings were waived.
     #[serde(default)]
     pub waived: usize,
+}
+
+/// Continuity metrics: numbers a programme is steered by, computed from the
+/// measurements the standard policies report on their own runs (never a
+/// commitment's), so a replay reproduces them. A metric whose policy did not
+/// run, failed, or measured nothing is `None` (`null` in JSON), never 0.
+/// docs/audit-package.md defines each.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Median runbook age in days (`runbook-freshness` `age`).
+    pub runbook_age_median_days: Option<f64>,
+    /// Oldest runbook's age in days.
+    pub runbook_age_worst_days: Option<f64>,
+    /// Share (0 to 1) of runbooks judged within their tier's maximum age,
+    /// waived ones included.
+    pub runbooks_within_max_age: Option<f64>,
+    /// Critical workflows without the tests their tier requires
+    /// (`untested-critical-workflows` failures, waived ones included).
+    pub untested_critical_workflows: Option<u64>,
+    /// Drills passed over drills run in the window, all capabilities.
+    pub drill_pass_rate: Option<f64>,
+    /// Share of recoveries within their RTO, weighted by recoveries.
+    pub rto_attainment: Option<f64>,
+    /// Share of data-loss measurements within their RPO, weighted by measurements.
+    pub rpo_attainment: Option<f64>,
+    /// Median seconds from an incident's start to its first customer update.
+    pub first_update_latency_median_seconds: Option<f64>,
+    /// Slowest first customer update, in seconds.
+    pub first_update_latency_worst_seconds: Option<f64>,
+    /// Postmortem follow-ups still open.
+    pub open_follow_ups: Option<u64>,
+    /// Of those, how many are past their due date.
+    pub overdue_follow_ups: Option<u64>,
 }
