@@ -11,11 +11,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use vouch_engine::assess;
 use vouch_engine::controls::Catalogs;
 use vouch_engine::{Config, Engine, Policy};
-use vouch_sdk::Plan;
 use vouch_sdk::plan::load;
+use vouch_sdk::{Assessment, EvidenceSet, Plan};
 
 use crate::cli::PlanArg;
 use crate::output::{Exit, Output};
@@ -124,7 +123,7 @@ pub enum EvaluateError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Assess(#[from] assess::AssessError),
+    Assess(#[from] vouch_engine::assess::AssessError),
 }
 
 /// Evaluates; exit 0 whatever the controls say (`--fail-on` will gate on them).
@@ -148,21 +147,8 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
         .clone()
         .unwrap_or_else(|| plan_dir.join(".vouch").join("evidence"));
     let evidence = evidence::read(&evidence_dir).map_err(EvaluateError::from)?;
-    let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
-    // Compiled policies are cached per user: a warm run skips compiling.
-    let config = match vouch_engine::default_cache_dir() {
-        Some(dir) => Config::default().cache_dir(dir),
-        None => Config::default(),
-    };
-    let engine = Engine::new(&config).map_err(EvaluateError::from)?;
-    let (policies, mut warnings) = load_policies(&engine, &catalogs, &plan, &plan_dir, args)?;
     let now = args.now.unwrap_or_else(Utc::now);
-
-    let mut assessment = assess::evaluate(&plan, &evidence, &policies, &catalogs, now)
-        .map_err(EvaluateError::from)?;
-    warnings.append(&mut assessment.warnings);
-    assessment.warnings = warnings;
-
+    let assessment = assess(&args.plan.path, &plan, &evidence, &args.policies, now, out)?;
     for warning in &assessment.warnings {
         if !out.is_quiet() {
             eprintln!("warning: {warning}");
@@ -179,23 +165,60 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
     json.push(b'\n');
     write_atomically(&path, &json)?;
     out.json(&assessment)?;
+    let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
     out.say(table::render(&assessment, &plan, &catalogs));
     out.say(format!("\nassessment written to `{}`", path.display()));
     Ok(Exit::Ok)
 }
 
-/// Loads the `--policy` components and the plan's `[policies.ID] path`s,
-/// checking each against the control catalogs. Returns them with warnings
+/// Loads the policies to run — the standard library, the plan's
+/// `[policies.ID] path`s and `extra_policies` (`--policy`) — and assesses
+/// `plan` and `evidence` as of `now`. Paths in the plan are relative to
+/// `plan_path`. A user's policy with the id of a standard one replaces it
+/// (said at `-v` on `out`). The assessment's warnings include those about
+/// configured policies that will not run.
+pub fn assess(
+    plan_path: &Path,
+    plan: &Plan,
+    evidence: &EvidenceSet,
+    extra_policies: &[PathBuf],
+    now: DateTime<Utc>,
+    out: &Output,
+) -> miette::Result<Assessment> {
+    let plan_dir = match plan_path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
+    // Compiled policies are cached per user: a warm run skips compiling.
+    let config = match vouch_engine::default_cache_dir() {
+        Some(dir) => Config::default().cache_dir(dir),
+        None => Config::default(),
+    };
+    let engine = Engine::new(&config).map_err(EvaluateError::from)?;
+    let (policies, mut warnings) =
+        load_policies(&engine, &catalogs, plan, plan_dir, extra_policies, out)?;
+    let mut assessment = vouch_engine::assess::evaluate(plan, evidence, &policies, &catalogs, now)
+        .map_err(EvaluateError::from)?;
+    warnings.append(&mut assessment.warnings);
+    assessment.warnings = warnings;
+    Ok(assessment)
+}
+
+/// Loads the user's policies (`extra` and the plan's `[policies.ID] path`s)
+/// and every enabled standard policy no user policy replaces, checking each
+/// against the control catalogs. Returns them sorted by id, with warnings
 /// about configured policies that will not run.
 fn load_policies(
     engine: &Engine,
     catalogs: &Catalogs,
     plan: &Plan,
     plan_dir: &Path,
-    args: &EvaluateArgs,
+    extra: &[PathBuf],
+    out: &Output,
 ) -> Result<(Vec<Policy>, Vec<String>), EvaluateError> {
     let mut wanted: Vec<(PathBuf, Option<&str>)> =
-        args.policies.iter().map(|p| (p.clone(), None)).collect();
+        extra.iter().map(|p| (p.clone(), None)).collect();
     wanted.extend(plan.policies.iter().filter_map(|(id, config)| {
         Some((plan_dir.join(config.path.as_ref()?), Some(id.as_str())))
     }));
@@ -206,18 +229,7 @@ fn load_policies(
             path: path.clone(),
             source,
         })?;
-        let policy = engine
-            .load(&bytes)
-            .map_err(|source| EvaluateError::PolicyLoad {
-                path: path.clone(),
-                source,
-            })?;
-        catalogs
-            .check(policy.metadata())
-            .map_err(|source| EvaluateError::PolicyControls {
-                path: path.clone(),
-                source,
-            })?;
+        let policy = load(engine, catalogs, &bytes, &path)?;
         let id = policy.metadata().id.clone();
         if let Some(expected) = expected.filter(|e| *e != id) {
             return Err(EvaluateError::PolicyId {
@@ -235,24 +247,61 @@ fn load_policies(
         }
         loaded.push((policy, path));
     }
-    // The standard library is not embedded yet: say so rather than let a
-    // path-less table's parameters look applied.
+
+    let enabled = |id: &str| plan.policies.get(id).is_none_or(|c| c.enabled);
+    let mut policies = Vec::new();
+    for (id, bytes) in crate::library::all() {
+        if let Some((_, path)) = loaded.iter().find(|(p, _)| p.metadata().id == *id) {
+            out.detail(format!(
+                "policy `{id}`: `{}` replaces the standard library's",
+                path.display()
+            ));
+        } else if enabled(id) {
+            let path = PathBuf::from(format!("<standard library>/{id}.wasm"));
+            policies.push(load(engine, catalogs, bytes, &path)?);
+        }
+    }
     let warnings = plan
         .policies
         .iter()
         .filter(|(id, config)| {
             config.enabled
-                && config.path.is_none()
                 && !loaded.iter().any(|(p, _)| &p.metadata().id == *id)
+                && !crate::library::all().iter().any(|(std_id, _)| std_id == id)
         })
         .map(|(id, _)| {
             format!(
-                "`[policies.{id}]` names no `path` and no built-in policy has that id; \
+                "`[policies.{id}]` names no `path` and no standard policy has that id; \
                  give its component with `--policy` to run it"
             )
         })
         .collect();
-    Ok((loaded.into_iter().map(|(p, _)| p).collect(), warnings))
+    policies.extend(loaded.into_iter().map(|(p, _)| p));
+    policies.sort_by(|a, b| a.metadata().id.cmp(&b.metadata().id));
+    Ok((policies, warnings))
+}
+
+/// Loads one policy component, `path` naming it in errors, and checks the
+/// controls it claims against the catalogs.
+fn load(
+    engine: &Engine,
+    catalogs: &Catalogs,
+    bytes: &[u8],
+    path: &Path,
+) -> Result<Policy, EvaluateError> {
+    let policy = engine
+        .load(bytes)
+        .map_err(|source| EvaluateError::PolicyLoad {
+            path: path.to_owned(),
+            source,
+        })?;
+    catalogs
+        .check(policy.metadata())
+        .map_err(|source| EvaluateError::PolicyControls {
+            path: path.to_owned(),
+            source,
+        })?;
+    Ok(policy)
 }
 
 /// Writes `bytes` whole or not at all.
