@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use cli::{text, unwrapped, vouch};
+use vouch_evidence::keys;
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     vouch().current_dir(dir).args(args).output().unwrap()
@@ -234,7 +235,12 @@ fn bad_inputs_are_named_and_leave_nothing_behind() {
 
     let err = seal(&[]);
     assert!(
-        err.contains("ran policy `always-pass`") && err.contains("no `--policy` file"),
+        err.contains("ran policy `always-pass` (sha256 ")
+            && err.contains("no component with that digest was found")
+            && err.contains("the policies built into this vouch")
+            && err.contains("the plan names no `[policies.ID] path`")
+            && err.contains("no `--policy` file was given")
+            && err.contains("--policy FILE.wasm"),
         "{err}"
     );
 
@@ -266,6 +272,58 @@ fn bad_inputs_are_named_and_leave_nothing_behind() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn components_the_plan_names_are_sealed_without_policy_arguments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture::write(dir);
+    assert!(run(dir, &["keygen", "-o", "vendor"]).status.success());
+    let plan = dir.join("vouch.toml");
+    let mut text_plan = std::fs::read_to_string(&plan).unwrap();
+    text_plan.push_str("\n[policies.always-pass]\npath = \"always-pass.wasm\"\n");
+    std::fs::write(&plan, text_plan).unwrap();
+    let seal = |args: &[&str]| {
+        let mut all = vec![
+            "seal",
+            "-e",
+            "evidence",
+            "-a",
+            "assessment.json",
+            "--key",
+            "vendor.key",
+            "-o",
+            "bundle",
+        ];
+        all.extend_from_slice(args);
+        run(dir, &all)
+    };
+    let out = seal(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let origin = |dir: &Path| {
+        let key = keys::read_verifying_key(&dir.join("vendor.pub")).unwrap();
+        let report = vouch_evidence::verify(&dir.join("bundle"), &key, Default::default()).unwrap();
+        let statement = serde_json::to_value(report.statement.unwrap()).unwrap();
+        statement["predicate"]["policies"][0]["origin"].clone()
+    };
+    assert_eq!(origin(dir), "plan");
+    let verify = run(dir, &["verify", "bundle", "--key", "vendor.pub"]);
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
+
+    // The plan's path no longer holds the component that ran: `--policy` still can.
+    std::fs::rename(dir.join("always-pass.wasm"), dir.join("kept.wasm")).unwrap();
+    std::fs::write(dir.join("always-pass.wasm"), b"\0asm rebuilt").unwrap();
+    let err = unwrapped(&seal(&[]).stderr);
+    assert!(
+        err.contains("plan path `")
+            && err.contains("always-pass.wasm` (sha256 ")
+            && err.contains("no `--policy` file was given"),
+        "{err}"
+    );
+    let out = seal(&["--policy", "kept.wasm"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(origin(dir), "argument");
 }
 
 #[cfg(unix)]

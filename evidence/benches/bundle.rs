@@ -103,6 +103,8 @@ fn main() {
             evidence: &inputs.evidence,
             assessment: &inputs.assessment,
             policies: std::slice::from_ref(&inputs.policy),
+            builtin: |_| None,
+            extra: &[],
             key: &key,
             out: &out,
             sealed: Utc::now(),

@@ -44,6 +44,24 @@ pub fn is_subject(path: &str) -> bool {
     path != MANIFEST && path != ENVELOPE
 }
 
+/// Whether `path` falls under a name the bundle's own parts use (so an extra
+/// file cannot shadow or sit among them).
+pub fn is_reserved(path: &str) -> bool {
+    let top = |p: &'static str| p.split('/').next().unwrap_or(p);
+    let first = path.split('/').next().unwrap_or(path);
+    [
+        PLAN,
+        EVIDENCE_DIR,
+        POLICIES_DIR,
+        ASSESSMENT,
+        OSCAL,
+        MANIFEST,
+        ENVELOPE,
+    ]
+    .into_iter()
+    .any(|part| top(part) == first)
+}
+
 /// Why `path` cannot name a file inside a bundle, or `None` when it can:
 /// relative, `/`-separated, no `.`/`..`/empty components, and nothing that
 /// `sha256sum` would escape (backslash, newline) or a shell would mangle.

@@ -9,7 +9,7 @@
 //! bytes except the statement's `sealed` time and the signature, both inside
 //! `statement.dsse.json`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +38,10 @@ use crate::statement::{
     Subject, Tool,
 };
 
+mod components;
+
+use components::{Component, Sources};
+
 /// What to seal, and with which key.
 #[derive(Debug)]
 pub struct SealRequest<'a> {
@@ -47,8 +51,14 @@ pub struct SealRequest<'a> {
     pub evidence: &'a Path,
     /// The assessment JSON.
     pub assessment: &'a Path,
-    /// The exact policy components the assessment names, in any order.
+    /// Policy components given by hand (`--policy`), in any order; each must
+    /// be one the assessment ran. Components built in or named by the plan's
+    /// `[policies.ID] path` are found without them.
     pub policies: &'a [PathBuf],
+    /// The components built into the sealing program, by sha256 (lowercase hex).
+    pub builtin: fn(&str) -> Option<&'static [u8]>,
+    /// Further files to seal and sign, e.g. a rendered report.
+    pub extra: &'a [ExtraFile],
     /// The signing key.
     pub key: &'a SigningKey,
     /// The bundle directory to write; the archive goes beside it as `OUT.tar`.
@@ -59,6 +69,15 @@ pub struct SealRequest<'a> {
     pub tool: Tool,
     /// The engine that ran the policies, when known.
     pub engine: Option<Tool>,
+}
+
+/// A further file to seal, beside the plan, evidence and assessment.
+#[derive(Debug, Clone)]
+pub struct ExtraFile {
+    /// Its path inside the bundle, `/`-separated (e.g. `report.html`).
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 /// A sealed bundle.
@@ -107,7 +126,7 @@ pub enum SealError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnknownPolicy(#[from] UnknownPolicy),
-    /// A policy the assessment names without a `--policy` file.
+    /// A policy the assessment ran whose component was found nowhere.
     #[error(transparent)]
     #[diagnostic(transparent)]
     MissingPolicy(#[from] MissingPolicy),
@@ -239,20 +258,24 @@ pub struct UnknownPolicy {
     pub known: String,
 }
 
-/// A policy the assessment ran whose component was not given.
+/// A policy the assessment ran whose exact component was found nowhere.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error(
-    "the assessment ran policy `{id}` (sha256 {sha256}) but no `--policy` file has that digest"
+    "the assessment ran policy `{id}` (sha256 {sha256}), but no component with that digest was found; looked in: {looked}"
 )]
 #[diagnostic(
     code(vouch::seal::missing_policy),
-    help("pass the exact component that ran with `--policy FILE.wasm`; a rebuilt one differs")
+    help(
+        "give the exact component that ran with `--policy FILE.wasm` (a rebuilt one has another digest), or evaluate again and seal that assessment"
+    )
 )]
 pub struct MissingPolicy {
     /// Policy id.
     pub id: String,
     /// The digest the assessment names.
     pub sha256: String,
+    /// Everywhere the component was looked for, and what was there.
+    pub looked: String,
 }
 
 /// An output path that holds something other than a previous bundle.
@@ -269,11 +292,20 @@ pub struct OutputExists {
 
 /// Seals a bundle; see the module docs.
 pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
-    load::load(request.plan)?;
+    let plan = load::load(request.plan)?;
     let (assessment, assessment_bytes) = read_assessment(request.assessment)?;
     let evidence = read_evidence(request.evidence)?;
     let raw = list_raw(&request.evidence.join(layout::RAW_DIR))?;
-    let policies = match_policies(&assessment, request.policies)?;
+    let policies = components::resolve(
+        &assessment,
+        &Sources {
+            builtin: request.builtin,
+            plan: &plan,
+            plan_path: request.plan,
+            arguments: request.policies,
+        },
+    )?;
+    check_extra(request.extra)?;
 
     let archive_path = with_suffix(request.out, ".tar");
     check_output(request.out)?;
@@ -305,17 +337,37 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
     files.copy_all(root, &copies)?;
     check_origins(&evidence, &files.digests)?;
     let mut summaries = Vec::new();
-    for (run, path) in assessment.policies.iter().zip(&policies) {
+    for (run, (component, origin)) in assessment.policies.iter().zip(policies) {
         let name = format!("{}/{}.wasm", layout::POLICIES_DIR, run.id);
-        files.copy(root, path, name.clone())?;
+        match component {
+            Component::Builtin(bytes) => files.write(root, &name, bytes)?,
+            Component::File(path) => {
+                files.copy(root, &path, name.clone())?;
+                // The file may have changed since it was matched.
+                if files.digests.get(&name) != Some(&run.sha256) {
+                    return Err(Unsealable {
+                        path,
+                        reason: format!(
+                            "it changed while sealing: it no longer has sha256 {}",
+                            run.sha256
+                        ),
+                    }
+                    .into());
+                }
+            }
+        }
         summaries.push(PolicySummary {
             id: run.id.clone(),
             version: run.version.clone(),
             path: name,
             sha256: run.sha256.clone(),
+            origin: Some(origin),
             fuel_used: run.fuel_used,
             error: run.error.clone(),
         });
+    }
+    for extra in request.extra {
+        files.write(root, &extra.name, &extra.bytes)?;
     }
     let seed = hex::encode(Sha256::digest(&assessment_bytes));
     files.write(root, layout::ASSESSMENT, &assessment_bytes)?;
@@ -733,43 +785,25 @@ fn check_origins(set: &EvidenceSet, digests: &BTreeMap<String, String>) -> Resul
     Ok(())
 }
 
-/// The `--policy` file for each of the assessment's policy runs, in order.
-fn match_policies(assessment: &Assessment, files: &[PathBuf]) -> Result<Vec<PathBuf>, SealError> {
-    let mut by_digest: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for path in files {
-        let (digest, _) = digest::file(path).map_err(|e| io_error("read", path, e))?;
-        if !assessment.policies.iter().any(|run| run.sha256 == digest) {
-            let known = assessment
-                .policies
-                .iter()
-                .map(|run| format!("`{}` {}", run.id, run.sha256))
-                .collect::<Vec<_>>();
-            return Err(UnknownPolicy {
-                path: path.clone(),
-                sha256: digest,
-                known: if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                },
+/// Refuses extra files whose names are unsafe, taken by the bundle's own
+/// parts, or given twice.
+fn check_extra(extra: &[ExtraFile]) -> Result<(), SealError> {
+    let mut seen = BTreeSet::new();
+    for file in extra {
+        let reason = unsafe_path(&file.name)
+            .or_else(|| {
+                layout::is_reserved(&file.name).then_some("a part of every bundle has that name")
+            })
+            .or_else(|| (!seen.insert(&file.name)).then_some("given twice"));
+        if let Some(reason) = reason {
+            return Err(Unsealable {
+                path: PathBuf::from(&file.name),
+                reason: reason.to_owned(),
             }
             .into());
         }
-        by_digest.insert(digest, path.clone());
     }
-    assessment
-        .policies
-        .iter()
-        .map(|run| {
-            by_digest.get(&run.sha256).cloned().ok_or_else(|| {
-                MissingPolicy {
-                    id: run.id.clone(),
-                    sha256: run.sha256.clone(),
-                }
-                .into()
-            })
-        })
-        .collect()
+    Ok(())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

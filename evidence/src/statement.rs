@@ -99,11 +99,26 @@ pub struct PolicySummary {
     pub path: String,
     /// Its sha256.
     pub sha256: String,
+    /// Where the sealer found it (absent in bundles sealed before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ComponentOrigin>,
     /// Fuel it used.
     pub fuel_used: u64,
     /// Why it produced no judgement, if so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// Where the sealer found a policy component (matched by sha256, in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentOrigin {
+    /// Built into the sealing program: Vouch's standard library.
+    Builtin,
+    /// A `[policies.ID] path` of the plan.
+    Plan,
+    /// Given by hand as `--policy`.
+    Argument,
 }
 
 /// One control's verdict.

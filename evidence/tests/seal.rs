@@ -21,6 +21,8 @@ fn seal(dir: &Path, out: &Path, key: &SigningKey, sealed: DateTime<Utc>) -> Seal
         evidence: &inputs.evidence,
         assessment: &inputs.assessment,
         policies: &[inputs.policy],
+        builtin: |_| None,
+        extra: &[],
         key,
         out,
         sealed,

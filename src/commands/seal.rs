@@ -23,8 +23,8 @@ pub struct SealArgs {
     /// The assessment `vouch evaluate` wrote [default: .vouch/assessment.json beside the plan].
     #[arg(short, long, value_name = "ASSESSMENT")]
     pub assessment: Option<PathBuf>,
-    /// A policy component the assessment ran; repeat for each. Every one the
-    /// assessment names (by sha256) must be given, and nothing else.
+    /// A policy component the assessment ran, when it is neither built in nor
+    /// a `[policies.ID] path` of the plan; repeat for each. Matched by sha256.
     #[arg(long = "policy", value_name = "FILE.wasm")]
     pub policies: Vec<PathBuf>,
     /// The private signing key (`vouch keygen` writes one).
@@ -63,6 +63,8 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         evidence: &evidence,
         assessment: &assessment,
         policies: &args.policies,
+        builtin: crate::library::by_sha256,
+        extra: &[],
         key: &key,
         out: &bundle,
         sealed: DateTime::<Utc>::from(SystemTime::now()),
