@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::evidence::{Drill, EvidenceSet, Gap, Incident, Runbook};
-use crate::plan::{Capability, Plan, Tier};
+use crate::evidence::{Drill, EvidenceSet, Gap, Incident, IncidentSeverity, Runbook};
+use crate::plan::{AuditWindow, Capability, Plan, Tier};
 use crate::{Duration, Finding};
 
 const MILLISECONDS_PER_DAY: f64 = 86_400_000.0;
@@ -133,6 +133,93 @@ pub fn capability_ref(id: &str) -> String {
     format!("plan:capabilities/{id}")
 }
 
+/// The drills that exercised capability `id`, in evidence order.
+pub fn drills_of<'a>(evidence: &'a EvidenceSet, id: &'a str) -> impl Iterator<Item = &'a Drill> {
+    evidence
+        .drills
+        .iter()
+        .filter(move |drill| drill.capability.as_deref() == Some(id))
+}
+
+/// The incidents whose service maps to capability `id`, in evidence order.
+pub fn incidents_of<'a>(
+    evidence: &'a EvidenceSet,
+    id: &'a str,
+) -> impl Iterator<Item = &'a Incident> {
+    evidence
+        .incidents
+        .iter()
+        .filter(move |incident| incident.capability.as_deref() == Some(id))
+}
+
+/// Whether a record dated `at` counts towards the audit window's rates,
+/// attainment and availability as of `now`: inside the window, and not after
+/// `now` (a record from the future says nothing yet).
+pub fn counts_in_window(window: &AuditWindow, at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    window.contains(at) && at <= now
+}
+
+/// The drill among `drills` that started last, at or before `now`: where a
+/// cadence ("every 90d") looks back from.
+pub fn latest<'a>(
+    drills: impl IntoIterator<Item = &'a Drill>,
+    now: DateTime<Utc>,
+) -> Option<&'a Drill> {
+    drills
+        .into_iter()
+        .filter(|drill| drill.started <= now)
+        .max_by_key(|drill| drill.started)
+}
+
+/// How long an incident lasted (`resolved - started`), or has lasted so far
+/// at `now` while it is open; never negative.
+pub fn incident_seconds(incident: &Incident, now: DateTime<Utc>) -> u64 {
+    let end = incident.resolved.unwrap_or(now);
+    u64::try_from((end - incident.started).num_seconds()).unwrap_or(0)
+}
+
+/// A severity as plans and messages write it: `sev1` .. `sev4`.
+pub fn severity_name(severity: IncidentSeverity) -> &'static str {
+    match severity {
+        IncidentSeverity::Sev1 => "sev1",
+        IncidentSeverity::Sev2 => "sev2",
+        IncidentSeverity::Sev3 => "sev3",
+        IncidentSeverity::Sev4 => "sev4",
+    }
+}
+
+/// JSON Schema of a duration parameter, written as plans write durations
+/// (`"60m"`, `"4h"`, `"1h30m"`).
+pub fn duration_schema(description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "string",
+        "pattern": "^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$",
+        "minLength": 2,
+        "description": description,
+    })
+}
+
+/// JSON Schema of a list of incident severities (`["sev1", "sev2"]`).
+pub fn severities_schema(description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "array",
+        "items": { "enum": ["sev1", "sev2", "sev3", "sev4"] },
+        "uniqueItems": true,
+        "description": description,
+    })
+}
+
+/// Days for a message, to a tenth; a value over `limit` that would round to
+/// it reads `more than N`, so a failure never reads as equal to its limit.
+pub fn days_text(days: f64, limit: f64) -> String {
+    let text = format!("{days:.1}");
+    if days > limit && text == format!("{limit:.1}") {
+        format!("more than {text}")
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +260,14 @@ mod tests {
             days_between(monday, at("2026-10-05T00:00:00.864Z")),
             0.00001
         );
+    }
+
+    #[test]
+    fn days_over_a_limit_never_read_as_the_limit() {
+        assert_eq!(days_text(89.96, 90.0), "90.0");
+        assert_eq!(days_text(90.0, 90.0), "90.0");
+        assert_eq!(days_text(90.00001, 90.0), "more than 90.0");
+        assert_eq!(days_text(133.549, 90.0), "133.5");
     }
 
     #[test]
@@ -252,5 +347,95 @@ mod tests {
              rates cannot be trusted"
         );
         assert_eq!(findings[0].evidence, ["gap:drills/drills"]);
+    }
+
+    fn drill(id: &str, started: &str) -> Drill {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "capability": "ledger", "kind": "restore", "started": started,
+            "ended": started, "outcome": "pass", "recovery_seconds": null,
+            "data_loss_seconds": null,
+            "origin": { "source": "drills", "artifact": "r.json", "sha256": "00" }
+        }))
+        .unwrap()
+    }
+
+    fn incident(started: &str, resolved: Option<&str>) -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": "INC-1", "capability": "ledger", "severity": "sev1", "started": started,
+            "acknowledged": null, "resolved": resolved, "recovery_seconds": null,
+            "first_update": null,
+            "origin": { "source": "incidents", "artifact": "i.jsonl", "sha256": "00" }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn records_belong_to_the_capability_they_name() {
+        let mut other = drill("other", "2026-01-01T00:00:00Z");
+        other.capability = None;
+        let evidence = EvidenceSet {
+            drills: vec![drill("mine", "2026-01-01T00:00:00Z"), other],
+            incidents: vec![incident("2026-01-01T00:00:00Z", None)],
+            ..EvidenceSet::default()
+        };
+        let ids: Vec<&str> = drills_of(&evidence, "ledger")
+            .map(|d| d.id.as_str())
+            .collect();
+        assert_eq!(ids, ["mine"]);
+        assert_eq!(incidents_of(&evidence, "ledger").count(), 1);
+        assert_eq!(incidents_of(&evidence, "payments").count(), 0);
+    }
+
+    #[test]
+    fn the_latest_drill_is_the_last_one_started_by_now() {
+        let now = at("2026-11-01T00:00:00Z");
+        let drills = [
+            drill("old", "2026-01-27T14:00:00Z"),
+            drill("recent", "2026-09-17T15:00:00+01:00"),
+            drill("future", "2026-12-01T00:00:00Z"),
+        ];
+        assert_eq!(latest(&drills, now).map(|d| d.id.as_str()), Some("recent"));
+        assert!(latest(&drills[..0], now).is_none());
+    }
+
+    #[test]
+    fn records_count_inside_the_window_and_not_after_now() {
+        let window = plan().audit;
+        let now = at("2026-11-01T00:00:00Z");
+        assert!(counts_in_window(&window, at("2025-11-01T00:00:00Z"), now));
+        assert!(counts_in_window(&window, at("2026-10-31T23:59:59Z"), now));
+        assert!(!counts_in_window(&window, at("2025-10-31T23:59:59Z"), now));
+        let midway = at("2026-06-01T00:00:00Z");
+        assert!(counts_in_window(&window, midway, midway));
+        assert!(!counts_in_window(
+            &window,
+            at("2026-06-02T00:00:00Z"),
+            midway
+        ));
+    }
+
+    #[test]
+    fn an_incident_lasts_until_resolved_or_until_now_while_open() {
+        let now = at("2026-11-01T00:00:00Z");
+        let resolved = incident("2026-01-08T02:47:00Z", Some("2026-01-08T05:57:00Z"));
+        assert_eq!(incident_seconds(&resolved, now), 3 * 3_600 + 10 * 60);
+        let open = incident("2026-10-31T21:10:00Z", None);
+        assert_eq!(incident_seconds(&open, now), 2 * 3_600 + 50 * 60);
+        let future = incident("2026-11-02T00:00:00Z", None);
+        assert_eq!(incident_seconds(&future, now), 0);
+    }
+
+    #[test]
+    fn parameter_schemas_carry_their_description() {
+        let duration = duration_schema("how long");
+        assert_eq!(duration["type"], "string");
+        assert_eq!(duration["description"], "how long");
+        let severities = severities_schema("which");
+        for severity in [IncidentSeverity::Sev1, IncidentSeverity::Sev4] {
+            let json = serde_json::to_value(severity).unwrap();
+            assert_eq!(json, severity_name(severity));
+        }
+        assert_eq!(severities["items"]["enum"][0], "sev1");
+        assert_eq!(severities["description"], "which");
     }
 }
