@@ -186,10 +186,10 @@ fn judge_capability(
         Finding::pass(
             id.as_str(),
             format!(
-                "{id}: {} in the window within the {limit_text}; longest {}: {}",
+                "{id}: {} within the {limit_text}; longest {}: {}",
                 match recoveries.len() {
-                    1 => "the one recovery".to_owned(),
-                    n => format!("all {n} recoveries"),
+                    1 => "the one recovery in the window was".to_owned(),
+                    n => format!("all {n} recoveries in the window were"),
                 },
                 worst.what,
                 Duration::from_seconds(worst.seconds)
