@@ -51,6 +51,16 @@ pub fn runbook_touched(runbook: &Runbook) -> DateTime<Utc> {
         })
 }
 
+/// How [`runbook_touched`] came about, for messages: `reviewed` when the
+/// front matter's `last_reviewed` is the later, else `changed`.
+pub fn runbook_touched_how(runbook: &Runbook) -> &'static str {
+    if runbook_touched(runbook) > runbook.last_changed {
+        "reviewed"
+    } else {
+        "changed"
+    }
+}
+
 /// Each runbook once, by path, with the plan's capabilities it serves (in
 /// plan order). The evidence holds one record per runbook and capability;
 /// runbooks serving no capability of the plan are left out, so a plan a
@@ -209,6 +219,58 @@ pub fn severities_schema(description: &str) -> serde_json::Value {
     })
 }
 
+/// Findings about the plan's capabilities that no runbook in `runbooks` (as
+/// [`runbooks_by_path`] gives them) serves, for policies judging runbooks by
+/// `check` (e.g. `freshness`): `not-applicable` where the plan names no
+/// runbooks for the capability, `error` where it does but no runbook of any
+/// capability was collected (nothing can be judged), and nothing otherwise,
+/// since runbook-coverage already fails a capability without runbooks.
+pub fn capabilities_without_runbooks(
+    plan: &Plan,
+    runbooks: &[(&Runbook, Vec<&Capability>)],
+    check: &str,
+) -> Vec<Finding> {
+    plan.capabilities
+        .iter()
+        .filter(|capability| {
+            !runbooks
+                .iter()
+                .any(|(_, served)| served.iter().any(|c| c.id == capability.id))
+        })
+        .filter_map(|capability| {
+            let finding = if capability.runbooks.is_empty() {
+                Finding::not_applicable(
+                    &capability.id,
+                    format!("`{}` names no runbooks in the plan", capability.id),
+                )
+            } else if runbooks.is_empty() {
+                Finding::error(
+                    &capability.id,
+                    format!(
+                        "no runbook of any capability was collected, so the {check} of `{}`'s \
+                         runbooks cannot be judged; run `vouch collect` and check the plan's \
+                         `[[sources.git]]`",
+                        capability.id
+                    ),
+                )
+            } else {
+                return None;
+            };
+            Some(finding.with_evidence(capability_ref(&capability.id)))
+        })
+        .collect()
+}
+
+/// A limit in days for a message: whole days as such (`90`), anything else
+/// to a tenth (`0.5`).
+pub fn limit_days_text(limit: Duration) -> String {
+    if limit.as_seconds() % 86_400 == 0 {
+        (limit.as_seconds() / 86_400).to_string()
+    } else {
+        format!("{:.1}", limit.as_days())
+    }
+}
+
 /// Days for a message, to a tenth; a value over `limit` that would round to
 /// it reads `more than N`, so a failure never reads as equal to its limit.
 pub fn days_text(days: f64, limit: f64) -> String {
@@ -268,6 +330,8 @@ mod tests {
         assert_eq!(days_text(90.0, 90.0), "90.0");
         assert_eq!(days_text(90.00001, 90.0), "more than 90.0");
         assert_eq!(days_text(133.549, 90.0), "133.5");
+        assert_eq!(limit_days_text(Duration::from_days(90)), "90");
+        assert_eq!(limit_days_text(Duration::from_seconds(43_200)), "0.5");
     }
 
     #[test]
@@ -298,6 +362,7 @@ mod tests {
         assert_eq!(runbook_touched(&runbook), at("2026-10-01T00:00:00Z"));
         runbook.last_reviewed = Some(at("2026-10-20T00:00:00Z"));
         assert_eq!(runbook_touched(&runbook), at("2026-10-20T00:00:00Z"));
+        assert_eq!(runbook_touched_how(&runbook), "reviewed");
         runbook.last_reviewed = Some(at("2026-09-20T00:00:00Z"));
         assert_eq!(runbook_touched(&runbook), at("2026-10-01T00:00:00Z"));
     }

@@ -92,18 +92,14 @@ fn judge_freshness(
             }
         };
         let touched = judge::runbook_touched(runbook);
-        let how = if touched > runbook.last_changed {
-            "reviewed"
-        } else {
-            "changed"
-        };
+        let how = judge::runbook_touched_how(runbook);
         let age = judge::days_between(touched, now);
         let text = format!(
             "`{}` was last {how} {} days ago ({}); {allowed_by} {} days",
             runbook.path,
             judge::days_text(age, limit.as_days()),
             touched.date_naive(),
-            fmt_days(limit),
+            judge::limit_days_text(limit),
         );
         let finding = if age <= limit.as_days() {
             Finding::pass(&runbook.path, text)
@@ -123,51 +119,15 @@ fn judge_freshness(
                 .with_measurement(Measurement::new("max_age", limit.as_days()).in_unit("days")),
         );
     }
-    for capability in &plan.capabilities {
-        if runbooks
-            .iter()
-            .any(|(_, cs)| cs.iter().any(|c| c.id == capability.id))
-        {
-            continue;
-        }
-        let reference = judge::capability_ref(&capability.id);
-        if capability.runbooks.is_empty() {
-            findings.push(
-                Finding::not_applicable(
-                    &capability.id,
-                    format!("`{}` names no runbooks in the plan", capability.id),
-                )
-                .with_evidence(reference),
-            );
-        } else if runbooks.is_empty() {
-            findings.push(
-                Finding::error(
-                    &capability.id,
-                    format!(
-                        "no runbook of any capability was collected, so the freshness of \
-                         `{}`'s runbooks cannot be judged; run `vouch collect` and check the \
-                         plan's `[[sources.git]]`",
-                        capability.id
-                    ),
-                )
-                .with_evidence(reference),
-            );
-        }
-        // Otherwise the capability simply has no runbook: runbook-coverage fails it.
-    }
+    findings.extend(judge::capabilities_without_runbooks(
+        plan,
+        &runbooks,
+        "freshness",
+    ));
     findings.extend(judge::gap_findings(
         evidence,
         &["runbooks"],
         "runbooks it holds are missing from this check and may be stale",
     ));
     Ok(findings)
-}
-
-/// A whole number of days as such, anything else to a tenth.
-fn fmt_days(duration: Duration) -> String {
-    if duration.as_seconds() % 86_400 == 0 {
-        format!("{}", duration.as_seconds() / 86_400)
-    } else {
-        format!("{:.1}", duration.as_days())
-    }
 }
