@@ -191,7 +191,14 @@ fn build(args: &BuildArgs, quiet: bool) -> Result<Built, BuildError> {
             dir: args.dir.clone(),
         });
     }
-    let manifest = std::fs::canonicalize(&manifest).map_err(|source| BuildError::Read {
+    // Absolute but with symlinks kept: cargo hashes the paths it is given
+    // into crate ids, so a build through a fixed symlink (what
+    // `scripts/dist-policies` does) gives the same bytes from any checkout.
+    let manifest = std::path::absolute(&manifest).map_err(|source| BuildError::Read {
+        path: manifest.clone(),
+        source,
+    })?;
+    let canonical = std::fs::canonicalize(&manifest).map_err(|source| BuildError::Read {
         path: manifest.clone(),
         source,
     })?;
@@ -200,7 +207,7 @@ fn build(args: &BuildArgs, quiet: bool) -> Result<Built, BuildError> {
     let package = metadata
         .packages
         .iter()
-        .find(|p| p.manifest_path == manifest)
+        .find(|p| std::fs::canonicalize(&p.manifest_path).is_ok_and(|m| m == canonical))
         .ok_or_else(|| BuildError::NotAPackage {
             manifest: manifest.clone(),
         })?;
@@ -347,6 +354,8 @@ fn rustflags_config(toolchain: Toolchain, metadata: &CargoMetadata) -> String {
         })
         .collect();
     remaps.extend(toolchain::cargo_home().map(|home| (home, "/cargo".to_owned())));
+    // Build scripts' generated sources (`OUT_DIR`) live in the target dir.
+    remaps.push((metadata.target_directory.clone(), "/target".to_owned()));
     remaps.extend(
         toolchain
             .std_sources()
