@@ -188,6 +188,28 @@ pub fn incident_seconds(incident: &Incident, now: DateTime<Utc>) -> u64 {
     u64::try_from((end - incident.started).num_seconds()).unwrap_or(0)
 }
 
+/// The severities incident policies judge unless told otherwise.
+pub const MAJOR_SEVERITIES: [IncidentSeverity; 2] =
+    [IncidentSeverity::Sev1, IncidentSeverity::Sev2];
+
+/// The incidents a per-incident policy judges, each with its capability:
+/// started in the audit window (as of `now`), of one of `severities`, and of
+/// a capability of the plan, so a plan a commitment narrowed narrows them
+/// too. Unmapped incidents are the collector's to report. Evidence order.
+pub fn major_incidents<'a>(
+    plan: &'a Plan,
+    evidence: &'a EvidenceSet,
+    severities: &'a [IncidentSeverity],
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = (&'a Incident, &'a Capability)> {
+    evidence.incidents.iter().filter_map(move |incident| {
+        let capability = plan.capability(incident.capability.as_deref()?)?;
+        (severities.contains(&incident.severity)
+            && counts_in_window(&plan.audit, incident.started, now))
+        .then_some((incident, capability))
+    })
+}
+
 /// A severity as plans and messages write it: `sev1` .. `sev4`.
 pub fn severity_name(severity: IncidentSeverity) -> &'static str {
     match severity {
@@ -502,5 +524,29 @@ mod tests {
         }
         assert_eq!(severities["items"]["enum"][0], "sev1");
         assert_eq!(severities["description"], "which");
+    }
+
+    #[test]
+    fn major_incidents_are_those_in_the_window_of_the_plan_and_severities() {
+        let plan = plan();
+        let mut evidence = EvidenceSet::default();
+        for (id, capability, severity, started) in [
+            ("in", Some("payments"), "sev1", "2026-01-01T00:00:00Z"),
+            ("minor", Some("payments"), "sev3", "2026-01-01T00:00:00Z"),
+            ("before", Some("payments"), "sev1", "2025-10-31T23:59:59Z"),
+            ("unmapped", None, "sev1", "2026-01-01T00:00:00Z"),
+            ("other", Some("search"), "sev2", "2026-01-01T00:00:00Z"),
+        ] {
+            let mut record = incident(started, None);
+            record.id = id.into();
+            record.capability = capability.map(String::from);
+            record.severity = serde_json::from_value(serde_json::json!(severity)).unwrap();
+            evidence.incidents.push(record);
+        }
+        let now = at("2026-11-01T00:00:00Z");
+        let ids: Vec<(&str, &str)> = major_incidents(&plan, &evidence, &MAJOR_SEVERITIES, now)
+            .map(|(i, c)| (i.id.as_str(), c.id.as_str()))
+            .collect();
+        assert_eq!(ids, [("in", "payments")]);
     }
 }
