@@ -106,6 +106,35 @@ pub enum Command {
         vouch evaluate --policy target/policies/my-policy.wasm\n  \
         vouch evaluate -p acme/vouch.toml -e acme/.vouch/evidence --now 2026-11-01T00:00:00Z -o assessment.json")]
     Evaluate(commands::evaluate::EvaluateArgs),
+    /// Collect, evaluate and seal in one command, then summarise.
+    ///
+    /// Runs `vouch collect`, `vouch evaluate` (the standard library and the
+    /// plan's policies) and `vouch seal` with their defaults beside the plan,
+    /// shows progress on a terminal, appends the run's metrics and control
+    /// counts to `.vouch/history.sqlite` (the report draws their trend), and
+    /// prints control status per framework, the worst findings and the
+    /// continuity metrics. A failing stage leaves no new bundle. Exit status
+    /// 0; 1 when a `--fail-on` condition holds (the bundle is still written);
+    /// 2 on bad input.
+    #[command(after_help = "Examples:\n  \
+        vouch run --key acme.key\n  \
+        vouch run -p acme/vouch.toml --key acme.key --fail-on not-satisfied,error\n  \
+        vouch run --key acme.key --json --fail-on gap")]
+    Run(commands::run::RunArgs),
+    /// Render a bundle or an assessment as a report.
+    ///
+    /// HTML (default): one self-contained page with the control matrix,
+    /// capabilities against RTO/RPO, runbook, drill and incident charts,
+    /// findings linked to the evidence files of the bundle, waivers and
+    /// metric trends. `md` for a pull request or wiki, `junit` and `sarif`
+    /// for CI. Drawn from an assessment file alone, the report leaves out
+    /// what needs the plan and evidence. Exit status 0, or 2 when the input
+    /// cannot be read.
+    #[command(after_help = "Examples:\n  \
+        vouch report .vouch/bundle -o report.html\n  \
+        vouch report .vouch/bundle.tar --format sarif -o vouch.sarif\n  \
+        vouch report .vouch/assessment.json --format md")]
+    Report(commands::report::ReportArgs),
     /// Run the whole flow on the bundled demo organisation.
     #[command(after_help = "Example:\n  vouch demo --out ./acme-demo")]
     Demo(commands::demo::DemoArgs),

@@ -7,6 +7,8 @@ pub mod init;
 pub mod keygen;
 pub mod plan;
 pub mod policy;
+pub mod report;
+pub mod run;
 pub mod seal;
 pub mod verify;
 
@@ -25,5 +27,7 @@ pub fn run(command: Command, out: &Output) -> miette::Result<Exit> {
         Command::Keygen(args) => keygen::run(&args, out),
         Command::Seal(args) => seal::run(&args, out),
         Command::Verify(args) => verify::run(&args, out),
+        Command::Report(args) => report::run(&args, out),
+        Command::Run(args) => run::run(&args, out),
     }
 }

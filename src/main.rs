@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod library;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 

@@ -58,13 +58,19 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         .clone()
         .unwrap_or_else(|| work.join("assessment.json"));
     let bundle = args.out.clone().unwrap_or_else(|| work.join("bundle"));
+    // The HTML report and the history of earlier runs travel in the bundle.
+    let report = crate::report::Input::for_seal(&args.plan.path, &evidence, &assessment, &key)?;
+    let extra = match report {
+        Some(input) => input.sealed_files()?,
+        None => Vec::new(),
+    };
     let sealed = vouch_evidence::seal(&SealRequest {
         plan: &args.plan.path,
         evidence: &evidence,
         assessment: &assessment,
         policies: &args.policies,
         builtin: crate::library::by_sha256,
-        extra: &[],
+        extra: &extra,
         key: &key,
         out: &bundle,
         sealed: DateTime::<Utc>::from(SystemTime::now()),

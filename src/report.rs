@@ -1,0 +1,315 @@
+//! Reports of an assessment for people and for CI: a self-contained HTML
+//! page, Markdown, JUnit XML and SARIF. What a report says is worked out
+//! once, in [`view`]; each format only lays it out.
+//!
+//! A report drawn from a bundle knows everything: the plan (tiers, RTO/RPO
+//! targets), the evidence (drill timeline, incident recoveries), the signer
+//! and the history of earlier runs. Drawn from an assessment file alone, it
+//! leaves out what needs the rest and says so.
+
+pub mod history;
+mod html;
+mod junit;
+mod markdown;
+mod sarif;
+mod svg;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+use vouch_evidence::seal::ExtraFile;
+use vouch_sdk::{Assessment, EvidenceSet, Metadata, Plan};
+
+use self::history::{HistoryError, Run};
+
+/// The bundle file names a report reads.
+const ASSESSMENT: &str = "assessment.json";
+const PLAN: &str = "vouch.toml";
+const EVIDENCE: &str = "evidence";
+const ENVELOPE: &str = "statement.dsse.json";
+const POLICIES: &str = "policies";
+
+/// The report's file name inside a bundle.
+pub const BUNDLED: &str = "report.html";
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A self-contained HTML page (inline CSS and SVG, no scripts).
+    Html,
+    /// Markdown, for a pull request or a wiki.
+    Md,
+    /// JUnit XML: one test case per control.
+    Junit,
+    /// SARIF 2.1.0: one result per failing finding.
+    Sarif,
+}
+
+/// Everything a report is drawn from.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The assessment.
+    pub assessment: Assessment,
+    /// The plan, when known.
+    pub plan: Option<Plan>,
+    /// The evidence set, when known.
+    pub evidence: Option<EvidenceSet>,
+    /// Earlier runs, for trends.
+    pub history: Vec<Run>,
+    /// The policies' metadata, by id, when known.
+    pub policies: BTreeMap<String, Metadata>,
+    /// The bundle the report describes, when it describes one.
+    pub bundle: Option<Bundle>,
+}
+
+/// The bundle a report belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct Bundle {
+    /// sha256 of its `statement.dsse.json` (unknown for the report sealed inside it).
+    pub digest: Option<String>,
+    /// The id of the key that signed it.
+    pub key_id: Option<String>,
+}
+
+/// Why a report could not be drawn.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ReportError {
+    /// The input is neither a bundle nor an assessment.
+    #[error("cannot read `{}`", path.display())]
+    #[diagnostic(
+        code(vouch::report::read),
+        help(
+            "give a bundle directory, its `.tar`, or an assessment JSON file (`vouch evaluate` writes one)"
+        )
+    )]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A JSON file does not hold what it should.
+    #[error("`{}` is not {expected}: {reason}", path.display())]
+    #[diagnostic(
+        code(vouch::report::json),
+        help(
+            "a report reads the files `vouch evaluate`, `vouch seal` and `vouch run` write; was this one edited?"
+        )
+    )]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What it should hold.
+        expected: &'static str,
+        /// What serde said.
+        reason: String,
+    },
+
+    /// The bundle's plan does not load.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(Box<vouch_sdk::plan::load::PlanError>),
+
+    /// The bundle's evidence set does not read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Evidence(#[from] vouch_collector::set::StageError),
+
+    /// The bundle archive does not unpack.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Unpack(#[from] vouch_evidence::replay::UnpackError),
+
+    /// The run history does not read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    History(#[from] HistoryError),
+
+    /// A rendering could not be encoded.
+    #[error("cannot write the {format} report: {reason}")]
+    #[diagnostic(code(vouch::report::encode))]
+    Encode {
+        /// The format.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<vouch_sdk::plan::load::PlanError> for ReportError {
+    fn from(error: vouch_sdk::plan::load::PlanError) -> Self {
+        Self::Plan(Box::new(error))
+    }
+}
+
+impl Input {
+    /// Reads a bundle directory, a bundle archive (`.tar`) or an assessment file.
+    pub fn read(path: &Path) -> Result<Self, ReportError> {
+        if path.is_dir() {
+            return Self::from_bundle(path);
+        }
+        if path.extension().is_some_and(|e| e == "tar") {
+            let dir = tempfile::tempdir().map_err(|source| ReportError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            vouch_evidence::replay::unpack(path, dir.path())?;
+            return Self::from_bundle(dir.path());
+        }
+        let assessment: Assessment = read_json(path, "an assessment")?;
+        let policies = metadata(&assessment, |_| None);
+        Ok(Self {
+            assessment,
+            plan: None,
+            evidence: None,
+            history: Vec::new(),
+            policies,
+            bundle: None,
+        })
+    }
+
+    /// Reads the bundle directory `dir`.
+    fn from_bundle(dir: &Path) -> Result<Self, ReportError> {
+        let assessment: Assessment = read_json(&dir.join(ASSESSMENT), "an assessment")?;
+        let plan = vouch_sdk::plan::load::load(&dir.join(PLAN))?;
+        let evidence = vouch_collector::set::read(&dir.join(EVIDENCE))?;
+        let history_path = dir.join(history::BUNDLED);
+        let history = if history_path.exists() {
+            read_json(&history_path, "a run history")?
+        } else {
+            Vec::new()
+        };
+        let envelope_path = dir.join(ENVELOPE);
+        let envelope = read(&envelope_path)?;
+        let signed: vouch_evidence::dsse::Envelope = serde_json::from_slice(&envelope)
+            .map_err(|e| json_error(&envelope_path, "a DSSE envelope", &e))?;
+        let policies = metadata(&assessment, |id| {
+            std::fs::read(dir.join(POLICIES).join(format!("{id}.wasm"))).ok()
+        });
+        Ok(Self {
+            assessment,
+            plan: Some(plan),
+            evidence: Some(evidence),
+            history,
+            policies,
+            bundle: Some(Bundle {
+                digest: Some(format!("{:x}", Sha256::digest(&envelope))),
+                key_id: signed.signatures.first().map(|s| s.keyid.clone()),
+            }),
+        })
+    }
+
+    /// The input of the report sealed into a bundle: the plan, evidence set
+    /// and assessment being sealed, the history beside the evidence, and the
+    /// signing key's id (the bundle's own digest cannot be known inside it).
+    /// `None` when the plan, evidence or assessment does not read: the seal
+    /// itself then refuses them, naming the problem more precisely.
+    pub fn for_seal(
+        plan: &Path,
+        evidence: &Path,
+        assessment: &Path,
+        key: &vouch_evidence::keys::SigningKey,
+    ) -> Result<Option<Self>, ReportError> {
+        let (Ok(plan), Ok(set), Ok(assessment)) = (
+            vouch_sdk::plan::load::load(plan),
+            vouch_collector::set::read(evidence),
+            read_json::<Assessment>(assessment, "an assessment"),
+        ) else {
+            return Ok(None);
+        };
+        let policies = metadata(&assessment, |_| None);
+        Ok(Some(Self {
+            plan: Some(plan),
+            evidence: Some(set),
+            history: history::Store::read(&history::Store::path_for(evidence))?,
+            policies,
+            assessment,
+            bundle: Some(Bundle {
+                digest: None,
+                key_id: Some(vouch_evidence::keys::key_id(&key.verifying_key())),
+            }),
+        }))
+    }
+
+    /// The report in `format`.
+    pub fn render(&self, format: Format) -> Result<String, ReportError> {
+        let view = view::View::new(self);
+        match format {
+            Format::Html => Ok(html::render(&view)),
+            Format::Md => Ok(markdown::render(&view)),
+            Format::Junit => junit::render(&view).map_err(|reason| ReportError::Encode {
+                format: "JUnit",
+                reason,
+            }),
+            Format::Sarif => sarif::render(&view).map_err(|reason| ReportError::Encode {
+                format: "SARIF",
+                reason,
+            }),
+        }
+    }
+
+    /// The files sealed into a bundle beside the assessment: the history of
+    /// earlier runs (canonical JSON) and the HTML report.
+    pub fn sealed_files(&self) -> Result<Vec<ExtraFile>, ReportError> {
+        let history =
+            vouch_evidence::canonical::to_vec(&self.history).map_err(|e| ReportError::Encode {
+                format: "history",
+                reason: e.to_string(),
+            })?;
+        Ok(vec![
+            ExtraFile {
+                name: history::BUNDLED.to_owned(),
+                bytes: history,
+            },
+            ExtraFile {
+                name: BUNDLED.to_owned(),
+                bytes: self.render(Format::Html)?.into_bytes(),
+            },
+        ])
+    }
+}
+
+/// The metadata of each policy the assessment ran: from `component(id)`
+/// (a bundle's sealed copy) or else the standard library, by digest.
+fn metadata(
+    assessment: &Assessment,
+    component: impl Fn(&str) -> Option<Vec<u8>>,
+) -> BTreeMap<String, Metadata> {
+    assessment
+        .policies
+        .iter()
+        .filter(|run| run.commitment.is_none())
+        .filter_map(|run| {
+            let bytes = component(&run.id)
+                .or_else(|| crate::library::by_sha256(&run.sha256).map(<[u8]>::to_vec))?;
+            let metadata = vouch_engine::inspect(&bytes).ok()?.metadata?;
+            Some((run.id.clone(), metadata))
+        })
+        .collect()
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ReportError> {
+    std::fs::read(path).map_err(|source| ReportError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    expected: &'static str,
+) -> Result<T, ReportError> {
+    serde_json::from_slice(&read(path)?).map_err(|e| json_error(path, expected, &e))
+}
+
+fn json_error(path: &Path, expected: &'static str, error: &serde_json::Error) -> ReportError {
+    ReportError::Json {
+        path: path.to_owned(),
+        expected,
+        reason: error.to_string(),
+    }
+}

@@ -1,0 +1,703 @@
+//! What a report says, worked out once for every format: the control matrix,
+//! capabilities against their targets, the chart data, findings with links
+//! to the evidence files inside the bundle, waivers and metrics with trends.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use vouch_sdk::assessment::{AssessedFinding, ControlResult, FindingStatus, Metrics};
+use vouch_sdk::evidence::{DrillKind, Outcome};
+use vouch_sdk::plan::AuditWindow;
+use vouch_sdk::{Assessment, Severity};
+
+use super::Input;
+use super::history::{self, Counts};
+
+/// A report's content.
+pub struct View<'a> {
+    /// The assessment.
+    pub assessment: &'a Assessment,
+    /// The bundle's digest, when known.
+    pub digest: Option<&'a str>,
+    /// The signing key's id, when known.
+    pub key_id: Option<&'a str>,
+    /// Whether links to files inside the bundle work (the report sits in one).
+    pub in_bundle: bool,
+    /// Control counts over every framework.
+    pub totals: Counts,
+    /// The control matrix, one table per framework.
+    pub frameworks: Vec<Framework<'a>>,
+    /// Capabilities against their targets.
+    pub capabilities: Vec<CapabilityRow>,
+    /// Runbook ages against their maximum.
+    pub runbooks: Vec<RunbookBar>,
+    /// Drills in the window; `None` without the evidence.
+    pub drills: Option<Vec<DrillMark>>,
+    /// Incident recoveries in the window; `None` without the evidence and plan.
+    pub recoveries: Option<Vec<Recovery>>,
+    /// Findings grouped by policy, failing policies first.
+    pub policies: Vec<PolicyGroup<'a>>,
+    /// Waivers.
+    pub waivers: Vec<WaiverRow>,
+    /// Metrics with their trend.
+    pub metrics: Vec<MetricRow>,
+}
+
+/// One framework's controls.
+pub struct Framework<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: String,
+    /// Whether the plan defines it (its controls are commitments).
+    pub custom: bool,
+    /// Its controls, in assessment order.
+    pub controls: Vec<&'a ControlResult>,
+    /// Their counts.
+    pub counts: Counts,
+}
+
+/// A capability against its RTO and RPO.
+pub struct CapabilityRow {
+    /// Capability id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its tier id and level, when the plan is known.
+    pub tier: Option<(String, u8)>,
+    /// RTO target, seconds.
+    pub rto: Option<f64>,
+    /// Longest recovery in the window, seconds.
+    pub worst_recovery: Option<f64>,
+    /// The RTO verdict.
+    pub rto_status: Option<FindingStatus>,
+    /// RPO target, seconds.
+    pub rpo: Option<f64>,
+    /// Largest data loss in the window, seconds.
+    pub worst_data_loss: Option<f64>,
+    /// The RPO verdict.
+    pub rpo_status: Option<FindingStatus>,
+}
+
+/// One runbook's age against its maximum.
+pub struct RunbookBar {
+    /// The runbook's path.
+    pub path: String,
+    /// Age in days.
+    pub age: f64,
+    /// Maximum age in days, when measured.
+    pub max_age: Option<f64>,
+    /// The verdict.
+    pub status: FindingStatus,
+}
+
+/// One drill on the timeline.
+pub struct DrillMark {
+    /// Drill id.
+    pub id: String,
+    /// The capability it exercised (`unmatched` when none).
+    pub capability: String,
+    /// What kind of drill.
+    pub kind: &'static str,
+    /// When it started.
+    pub started: DateTime<Utc>,
+    /// Whether it passed.
+    pub passed: bool,
+}
+
+/// One incident's recovery against its capability's RTO.
+pub struct Recovery {
+    /// Incident id.
+    pub id: String,
+    /// Its capability.
+    pub capability: String,
+    /// Seconds to recover (so far, when still open).
+    pub seconds: f64,
+    /// Still open at `now`.
+    pub open: bool,
+    /// The capability's RTO, seconds.
+    pub rto: f64,
+}
+
+/// One policy's findings.
+pub struct PolicyGroup<'a> {
+    /// Policy id.
+    pub id: &'a str,
+    /// Its title, when its metadata is known.
+    pub title: Option<&'a str>,
+    /// Its description, when known.
+    pub description: Option<&'a str>,
+    /// Its severity, when known.
+    pub severity: Option<Severity>,
+    /// Its findings.
+    pub findings: Vec<FindingRow<'a>>,
+    /// How many fail.
+    pub failing: usize,
+}
+
+/// A finding with its evidence links.
+pub struct FindingRow<'a> {
+    /// The finding.
+    pub finding: &'a AssessedFinding,
+    /// Its evidence references, each with the bundle file it points at.
+    pub evidence: Vec<(&'a str, Option<String>)>,
+}
+
+/// A waiver as the plan states it, and what became of it.
+pub struct WaiverRow {
+    /// The policy it covers.
+    pub policy: String,
+    /// The subject it covers.
+    pub subject: String,
+    /// Why.
+    pub justification: String,
+    /// Who accepted the risk.
+    pub approver: String,
+    /// Last day it holds.
+    pub expires: chrono::NaiveDate,
+    /// Findings it waived.
+    pub applied: usize,
+    /// Whether it had expired at `now`.
+    pub expired: bool,
+}
+
+/// How a metric is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Days.
+    Days,
+    /// A share, 0 to 1, shown as a percentage.
+    Share,
+    /// A count.
+    Count,
+    /// Seconds, shown as a duration.
+    Seconds,
+}
+
+/// One metric, its definition and its trend.
+pub struct MetricRow {
+    /// Its JSON name in `metrics`.
+    pub key: &'static str,
+    /// What it is, for people.
+    pub title: &'static str,
+    /// How it is read.
+    pub unit: Unit,
+    /// Whether a higher value is better.
+    pub higher_is_better: bool,
+    /// This run's value.
+    pub value: Option<f64>,
+    /// The value in each run of the trend, oldest first, this run last.
+    pub trend: Vec<Option<f64>>,
+}
+
+impl MetricRow {
+    /// The value for people, `n/a` when absent.
+    pub fn shown(&self) -> String {
+        self.value
+            .map_or_else(|| "n/a".to_owned(), |v| show(self.unit, v))
+    }
+}
+
+/// The metrics in reading order: name, title, unit, higher is better, value.
+type Definition = (
+    &'static str,
+    &'static str,
+    Unit,
+    bool,
+    fn(&Metrics) -> Option<f64>,
+);
+
+const METRICS: [Definition; 11] = [
+    (
+        "runbook_age_median_days",
+        "Median runbook age",
+        Unit::Days,
+        false,
+        |m| m.runbook_age_median_days,
+    ),
+    (
+        "runbook_age_worst_days",
+        "Oldest runbook",
+        Unit::Days,
+        false,
+        |m| m.runbook_age_worst_days,
+    ),
+    (
+        "runbooks_within_max_age",
+        "Runbooks within max age",
+        Unit::Share,
+        true,
+        |m| m.runbooks_within_max_age,
+    ),
+    (
+        "untested_critical_workflows",
+        "Untested critical workflows",
+        Unit::Count,
+        false,
+        |m| m.untested_critical_workflows.map(count),
+    ),
+    (
+        "drill_pass_rate",
+        "Drill pass rate",
+        Unit::Share,
+        true,
+        |m| m.drill_pass_rate,
+    ),
+    ("rto_attainment", "RTO attainment", Unit::Share, true, |m| {
+        m.rto_attainment
+    }),
+    ("rpo_attainment", "RPO attainment", Unit::Share, true, |m| {
+        m.rpo_attainment
+    }),
+    (
+        "first_update_latency_median_seconds",
+        "Median first customer update",
+        Unit::Seconds,
+        false,
+        |m| m.first_update_latency_median_seconds,
+    ),
+    (
+        "first_update_latency_worst_seconds",
+        "Slowest first customer update",
+        Unit::Seconds,
+        false,
+        |m| m.first_update_latency_worst_seconds,
+    ),
+    (
+        "open_follow_ups",
+        "Open postmortem follow-ups",
+        Unit::Count,
+        false,
+        |m| m.open_follow_ups.map(count),
+    ),
+    (
+        "overdue_follow_ups",
+        "Overdue postmortem follow-ups",
+        Unit::Count,
+        false,
+        |m| m.overdue_follow_ups.map(count),
+    ),
+];
+
+#[allow(clippy::cast_precision_loss)] // counts of findings, far below 2^53
+fn count(n: u64) -> f64 {
+    n as f64
+}
+
+/// The policy ids the capability table and charts read.
+const FRESHNESS: &str = "runbook-freshness";
+const RTO: &str = "rto-attainment";
+const RPO: &str = "rpo-attainment";
+
+impl<'a> View<'a> {
+    /// Works out what a report of `input` says.
+    pub fn new(input: &'a Input) -> Self {
+        let assessment = &input.assessment;
+        let trend = history::trend(&input.history, assessment);
+        Self {
+            assessment,
+            digest: input.bundle.as_ref().and_then(|b| b.digest.as_deref()),
+            key_id: input.bundle.as_ref().and_then(|b| b.key_id.as_deref()),
+            in_bundle: input.bundle.is_some(),
+            totals: Counts::of(&assessment.controls),
+            frameworks: frameworks(input),
+            capabilities: capabilities(input),
+            runbooks: runbooks(assessment),
+            drills: drills(input),
+            recoveries: recoveries(input),
+            policies: policies(input),
+            waivers: waivers(input),
+            metrics: METRICS
+                .iter()
+                .map(|(key, title, unit, higher_is_better, get)| MetricRow {
+                    key,
+                    title,
+                    unit: *unit,
+                    higher_is_better: *higher_is_better,
+                    value: get(&assessment.metrics),
+                    trend: trend.iter().map(|run| get(&run.metrics)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The audit window as instants: its first second to its last.
+    pub fn window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        window(&self.assessment.window)
+    }
+
+    /// The findings that decide `control`: its policies' own-run findings,
+    /// or, for a custom framework commitment, that commitment's run's.
+    pub fn control_findings(&self, control: &ControlResult) -> Vec<&'a AssessedFinding> {
+        let commitment = format!("{}:{}", control.framework, control.control);
+        let custom = self
+            .frameworks
+            .iter()
+            .any(|f| f.id == control.framework && f.custom);
+        self.assessment
+            .findings
+            .iter()
+            .filter(|f| control.policies.contains(&f.policy))
+            .filter(|f| {
+                if custom {
+                    f.commitment.as_deref() == Some(commitment.as_str())
+                } else {
+                    f.commitment.is_none()
+                }
+            })
+            .collect()
+    }
+
+    /// The failing and erroring findings, worst first: failures before
+    /// errors, then by the policy's severity, then in assessment order.
+    pub fn worst(&self) -> Vec<(&PolicyGroup<'a>, &'a AssessedFinding)> {
+        let mut worst: Vec<(&PolicyGroup<'a>, &'a AssessedFinding)> = self
+            .policies
+            .iter()
+            .flat_map(|group| group.findings.iter().map(move |row| (group, row.finding)))
+            .filter(|(_, f)| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
+            .collect();
+        worst.sort_by_key(|(group, f)| {
+            (
+                f.status != FindingStatus::Fail,
+                std::cmp::Reverse(group.severity),
+            )
+        });
+        worst
+    }
+}
+
+fn window(window: &AuditWindow) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = window.start.and_time(NaiveTime::MIN).and_utc();
+    let end = window
+        .end
+        .and_hms_opt(23, 59, 59)
+        .map_or(start, |t| t.and_utc());
+    (start, end)
+}
+
+fn frameworks(input: &Input) -> Vec<Framework<'_>> {
+    let catalogs = vouch_engine::controls::Catalogs::standard().ok();
+    let mut frameworks: Vec<Framework<'_>> = Vec::new();
+    for control in &input.assessment.controls {
+        match frameworks.iter_mut().find(|f| f.id == control.framework) {
+            Some(framework) => framework.controls.push(control),
+            None => {
+                let id = control.framework.as_str();
+                let custom = input
+                    .plan
+                    .as_ref()
+                    .and_then(|p| p.frameworks.custom.iter().find(|f| f.id == id))
+                    .map(|f| f.title.clone());
+                let standard = catalogs
+                    .as_ref()
+                    .and_then(|c| c.framework(id))
+                    .map(|f| f.title.clone());
+                frameworks.push(Framework {
+                    id,
+                    custom: standard.is_none(),
+                    title: custom.or(standard).unwrap_or_else(|| id.to_owned()),
+                    controls: vec![control],
+                    counts: Counts::default(),
+                });
+            }
+        }
+    }
+    for framework in &mut frameworks {
+        framework.counts = Counts::of(framework.controls.iter().copied());
+    }
+    frameworks
+}
+
+/// The policy's own-run finding about `subject`.
+fn own<'a>(assessment: &'a Assessment, policy: &str, subject: &str) -> Option<&'a AssessedFinding> {
+    assessment
+        .findings
+        .iter()
+        .find(|f| f.policy == policy && f.commitment.is_none() && f.subject == subject)
+}
+
+fn measure(finding: Option<&AssessedFinding>, name: &str) -> Option<f64> {
+    finding?
+        .measurements
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.value)
+}
+
+#[allow(clippy::cast_precision_loss)] // durations in seconds, far below 2^53
+fn seconds(duration: vouch_sdk::Duration) -> f64 {
+    duration.as_seconds() as f64
+}
+
+fn capabilities(input: &Input) -> Vec<CapabilityRow> {
+    let assessment = &input.assessment;
+    let row = |id: &str, name: &str, tier, rto: Option<f64>, rpo: Option<f64>| {
+        let rto_finding = own(assessment, RTO, id);
+        let rpo_finding = own(assessment, RPO, id);
+        CapabilityRow {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            tier,
+            rto: rto.or_else(|| measure(rto_finding, "rto")),
+            worst_recovery: measure(rto_finding, "worst_recovery"),
+            rto_status: rto_finding.map(|f| f.status),
+            rpo: rpo.or_else(|| measure(rpo_finding, "rpo")),
+            worst_data_loss: measure(rpo_finding, "worst_data_loss"),
+            rpo_status: rpo_finding.map(|f| f.status),
+        }
+    };
+    match &input.plan {
+        Some(plan) => plan
+            .capabilities
+            .iter()
+            .map(|c| {
+                let tier = plan.tier_of(c).map(|t| (c.tier.clone(), t.level));
+                // RPO only means something for a capability that keeps data.
+                let rpo = c.holds_data.then(|| seconds(c.rpo));
+                row(&c.id, &c.name, tier, Some(seconds(c.rto)), rpo)
+            })
+            .collect(),
+        None => {
+            let mut ids: Vec<&str> = assessment
+                .findings
+                .iter()
+                .filter(|f| (f.policy == RTO || f.policy == RPO) && f.commitment.is_none())
+                .map(|f| f.subject.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter()
+                .map(|id| row(id, id, None, None, None))
+                .collect()
+        }
+    }
+}
+
+fn runbooks(assessment: &Assessment) -> Vec<RunbookBar> {
+    assessment
+        .findings
+        .iter()
+        .filter(|f| f.policy == FRESHNESS && f.commitment.is_none())
+        .filter_map(|f| {
+            Some(RunbookBar {
+                path: f.subject.clone(),
+                age: measure(Some(f), "age")?,
+                max_age: measure(Some(f), "max_age"),
+                status: f.status,
+            })
+        })
+        .collect()
+}
+
+fn drills(input: &Input) -> Option<Vec<DrillMark>> {
+    let (start, end) = window(&input.assessment.window);
+    let mut marks: Vec<DrillMark> = input
+        .evidence
+        .as_ref()?
+        .drills
+        .iter()
+        .filter(|d| d.started >= start && d.started <= end)
+        .map(|d| DrillMark {
+            id: d.id.clone(),
+            capability: d
+                .capability
+                .clone()
+                .unwrap_or_else(|| "unmatched".to_owned()),
+            kind: match d.kind {
+                DrillKind::Technical => "technical",
+                DrillKind::Tabletop => "tabletop",
+                DrillKind::Restore => "restore",
+                DrillKind::Failover => "failover",
+            },
+            started: d.started,
+            passed: d.outcome == Outcome::Pass,
+        })
+        .collect();
+    marks.sort_by(|a, b| (&a.capability, a.started).cmp(&(&b.capability, b.started)));
+    Some(marks)
+}
+
+#[allow(clippy::cast_precision_loss)] // seconds, far below 2^53
+fn recoveries(input: &Input) -> Option<Vec<Recovery>> {
+    let plan = input.plan.as_ref()?;
+    let now = input.assessment.now;
+    let (start, end) = window(&input.assessment.window);
+    let mut recoveries: Vec<Recovery> = input
+        .evidence
+        .as_ref()?
+        .incidents
+        .iter()
+        .filter(|i| i.started >= start && i.started <= end)
+        .filter_map(|i| {
+            let capability = plan.capability(i.capability.as_deref()?)?;
+            let (taken, open) = match (i.recovery_seconds, i.resolved) {
+                (Some(s), _) => (s as f64, false),
+                (None, Some(resolved)) => ((resolved - i.started).num_seconds() as f64, false),
+                (None, None) => ((now - i.started).num_seconds() as f64, true),
+            };
+            Some(Recovery {
+                id: i.id.clone(),
+                capability: capability.id.clone(),
+                seconds: taken,
+                open,
+                rto: seconds(capability.rto),
+            })
+        })
+        .collect();
+    recoveries.sort_by(|a, b| a.id.cmp(&b.id));
+    Some(recoveries)
+}
+
+fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
+    let assessment = &input.assessment;
+    let mut groups: Vec<PolicyGroup<'_>> = Vec::new();
+    for finding in &assessment.findings {
+        let row = FindingRow {
+            finding,
+            evidence: finding
+                .evidence
+                .iter()
+                .map(|r| {
+                    (
+                        r.as_str(),
+                        input.bundle.as_ref().and_then(|_| link(input, r)),
+                    )
+                })
+                .collect(),
+        };
+        let failing = usize::from(finding.status == FindingStatus::Fail);
+        match groups.iter_mut().find(|g| g.id == finding.policy) {
+            Some(group) => {
+                group.findings.push(row);
+                group.failing += failing;
+            }
+            None => {
+                let metadata = input.policies.get(&finding.policy);
+                groups.push(PolicyGroup {
+                    id: &finding.policy,
+                    title: metadata.map(|m| m.title.as_str()),
+                    description: metadata.map(|m| m.description.as_str()),
+                    severity: metadata.map(|m| m.severity),
+                    findings: vec![row],
+                    failing,
+                });
+            }
+        }
+    }
+    groups.sort_by_key(|g| (g.failing == 0, std::cmp::Reverse(g.severity)));
+    groups
+}
+
+/// The bundle file an evidence reference points at: a record's raw
+/// artifact, the gaps list, or the plan.
+fn link(input: &Input, reference: &str) -> Option<String> {
+    let (kind, rest) = reference.split_once(':')?;
+    let evidence = input.evidence.as_ref();
+    let raw = |artifact: &str| Some(format!("evidence/raw/{artifact}"));
+    match kind {
+        "runbook" => {
+            let path = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
+            let runbook = evidence?.runbooks.iter().find(|r| r.path == path)?;
+            raw(&runbook.origin.artifact)
+        }
+        "drill" => raw(&evidence?
+            .drills
+            .iter()
+            .find(|d| d.id == rest)?
+            .origin
+            .artifact),
+        "incident" => raw(&evidence?
+            .incidents
+            .iter()
+            .find(|i| i.id == rest)?
+            .origin
+            .artifact),
+        "gap" => Some("evidence/gaps.json".to_owned()),
+        "capability" => Some("vouch.toml".to_owned()),
+        _ => None,
+    }
+}
+
+fn waivers(input: &Input) -> Vec<WaiverRow> {
+    let assessment = &input.assessment;
+    let applied = |policy: &str, subject: &str| {
+        assessment
+            .findings
+            .iter()
+            .filter(|f| {
+                f.status == FindingStatus::Waived && f.policy == policy && f.subject == subject
+            })
+            .count()
+    };
+    match &input.plan {
+        Some(plan) => plan
+            .waivers
+            .iter()
+            .map(|w| WaiverRow {
+                policy: w.policy.clone(),
+                subject: w.subject.clone(),
+                justification: w.justification.clone(),
+                approver: w.approver.clone(),
+                expires: w.expires,
+                applied: applied(&w.policy, &w.subject),
+                expired: w.expires < assessment.now.date_naive(),
+            })
+            .collect(),
+        None => {
+            let mut rows: Vec<WaiverRow> = Vec::new();
+            for finding in &assessment.findings {
+                let Some(waiver) = &finding.waiver else {
+                    continue;
+                };
+                if rows
+                    .iter()
+                    .any(|r| r.policy == finding.policy && r.subject == finding.subject)
+                {
+                    continue;
+                }
+                rows.push(WaiverRow {
+                    policy: finding.policy.clone(),
+                    subject: finding.subject.clone(),
+                    justification: waiver.justification.clone(),
+                    approver: waiver.approver.clone(),
+                    expires: waiver.expires,
+                    applied: applied(&finding.policy, &finding.subject),
+                    expired: false,
+                });
+            }
+            rows
+        }
+    }
+}
+
+/// `v` in `unit`, for people: `19.6 d`, `87.5%`, `3`, `1h 05m`.
+pub fn show(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Days => format!("{v:.1} d"),
+        Unit::Share => format!("{:.1}%", v * 100.0),
+        Unit::Count => format!("{v:.0}"),
+        Unit::Seconds => duration(v),
+    }
+}
+
+/// Seconds for people: `45s`, `19m`, `1h 05m`, `2d 6h`.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // rounded, clamped at 0
+pub fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// The control status's name for people.
+pub fn control_status(status: vouch_sdk::assessment::ControlStatus) -> &'static str {
+    use vouch_sdk::assessment::ControlStatus;
+    match status {
+        ControlStatus::Satisfied => "satisfied",
+        ControlStatus::NotSatisfied => "not satisfied",
+        ControlStatus::NoEvidence => "no evidence",
+        ControlStatus::Error => "error",
+    }
+}
