@@ -519,7 +519,14 @@ fn copy_hashed(root: &Path, source: &Path, name: &str) -> Result<(String, u64), 
     let target = root.join(name);
     let mut output = create(&target)?;
     let mut hashing = HashingWriter::new(&mut output);
-    io::copy(&mut input, &mut hashing).map_err(|e| io_error("copy", source, e))?;
+    io::copy(&mut input, &mut hashing).map_err(|e| {
+        // Name the side that failed: a full disk is the bundle's, not the source's.
+        if hashing.write_failed {
+            io_error("write", &target, e)
+        } else {
+            io_error("read", source, e)
+        }
+    })?;
     let hashed = hashing.finish();
     output
         .sync_all()
@@ -532,6 +539,7 @@ struct HashingWriter<W> {
     inner: W,
     hasher: Sha256,
     size: u64,
+    write_failed: bool,
 }
 
 impl<W: Write> HashingWriter<W> {
@@ -540,6 +548,7 @@ impl<W: Write> HashingWriter<W> {
             inner,
             hasher: Sha256::new(),
             size: 0,
+            write_failed: false,
         }
     }
 
@@ -550,7 +559,10 @@ impl<W: Write> HashingWriter<W> {
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = self
+            .inner
+            .write(buf)
+            .inspect_err(|_| self.write_failed = true)?;
         self.hasher.update(&buf[..n]);
         self.size += n as u64;
         Ok(n)
