@@ -13,6 +13,8 @@ use vouch_sdk::assessment::{Assessment, ControlStatus};
 
 use crate::layout;
 
+pub mod component;
+
 /// The OSCAL version the document conforms to.
 pub const OSCAL_VERSION: &str = "1.2.1";
 /// Namespace of Vouch's OSCAL properties.

@@ -2,6 +2,7 @@
 //! runs, and inspect them.
 
 mod build;
+mod controls;
 mod inspect;
 mod new;
 mod test;
@@ -58,6 +59,19 @@ pub enum PolicyCommand {
         vouch policy inspect policies/target/policies/always-pass.wasm\n  \
         vouch --json policy inspect my-policy.wasm")]
     Inspect(inspect::InspectArgs),
+
+    /// Show which controls the standard library's policies evidence.
+    ///
+    /// For each standard framework, every control with its short title and
+    /// the built-in policies whose findings evidence it; controls no policy
+    /// evidences are marked. `--format oscal` writes the same mapping as an
+    /// OSCAL 1.2.1 component definition (one component per policy, one
+    /// control implementation per framework), byte-identical on every run.
+    #[command(after_help = "Examples:\n  \
+        vouch policy controls\n  \
+        vouch policy controls -o docs/controls.md\n  \
+        vouch policy controls --format oscal -o vouch-components.json")]
+    Controls(controls::ControlsArgs),
 }
 
 /// Runs a `policy` subcommand.
@@ -67,5 +81,6 @@ pub fn run(command: PolicyCommand, out: &Output) -> miette::Result<Exit> {
         PolicyCommand::Build(args) => build::run(&args, out),
         PolicyCommand::Test(args) => test::run(&args, out),
         PolicyCommand::Inspect(args) => inspect::run(&args, out),
+        PolicyCommand::Controls(args) => controls::run(&args, out),
     }
 }

@@ -1,0 +1,264 @@
+//! The mapping policy → controls as an OSCAL 1.2.1 component definition:
+//! one component per policy, one control implementation per framework it
+//! evidences, one implemented requirement per control. UUIDs derive from
+//! the content, so the same policies and catalogs always give the same
+//! document.
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use vouch_sdk::Metadata;
+
+use super::{NS, OSCAL_VERSION, derived_uuid, line, non_empty, prop, token};
+
+/// NIST publishes SP 800-53 rev. 5 as an OSCAL catalog, so its controls are
+/// named as there (`cp-2`); the other frameworks have no OSCAL catalog.
+const NIST_FRAMEWORK: &str = "nist-800-53";
+const NIST_CATALOG: &str = "https://raw.githubusercontent.com/usnistgov/oscal-content/main/nist.gov/SP800-53/rev5/json/NIST_SP-800-53_rev5_catalog.json";
+
+/// The document has no clock: it changes only with its content, so its
+/// required `last-modified` is fixed.
+const LAST_MODIFIED: &str = "1970-01-01T00:00:00Z";
+
+/// One framework's catalog, as the export names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalog<'a> {
+    /// Framework id, as policies name it (`soc2`).
+    pub id: &'a str,
+    /// Title for people.
+    pub title: &'a str,
+    /// Its controls as `(id, short title)`, in catalog order.
+    pub controls: &'a [(&'a str, &'a str)],
+}
+
+/// The OSCAL component-definition document for `policies` (each claiming
+/// controls as `framework:control`) against `catalogs`; `version` is the
+/// document's version (the policy library's). Claims to a control no
+/// catalog holds are left out: the engine refuses such policies anyway.
+pub fn component_definition(
+    policies: &[Metadata],
+    catalogs: &[Catalog<'_>],
+    version: &str,
+) -> Value {
+    let seed = seed(policies, catalogs);
+    let uuid = |label: &str| derived_uuid(&seed, label);
+    let components: Vec<Value> = policies
+        .iter()
+        .map(|policy| {
+            let implementations: Vec<Value> = catalogs
+                .iter()
+                .filter_map(|catalog| {
+                    let requirements: Vec<Value> = catalog
+                        .controls
+                        .iter()
+                        .filter(|(control, _)| {
+                            policy.controls.contains(&format!("{}:{control}", catalog.id))
+                        })
+                        .map(|(control, title)| {
+                            json!({
+                                "uuid": uuid(&format!("requirement/{}/{}/{control}", policy.id, catalog.id)),
+                                "control-id": control_id(catalog.id, control),
+                                "description": format!(
+                                    "{}: evidenced by the `{}` policy ({}).",
+                                    non_empty(title), policy.id, line(&policy.title)
+                                ),
+                                "props": [prop("framework", catalog.id), prop("control", control)],
+                            })
+                        })
+                        .collect();
+                    (!requirements.is_empty()).then(|| {
+                        json!({
+                            "uuid": uuid(&format!("implementation/{}/{}", policy.id, catalog.id)),
+                            "source": source(catalog.id),
+                            "description": line(&format!(
+                                "The controls of {} that the `{}` policy evidences.",
+                                catalog.title, policy.id
+                            )),
+                            "props": [prop("framework", catalog.id)],
+                            "implemented-requirements": requirements,
+                        })
+                    })
+                })
+                .collect();
+            let mut component = json!({
+                "uuid": uuid(&format!("component/{}", policy.id)),
+                "type": "software",
+                "title": line(&policy.title),
+                "description": non_empty(&policy.description),
+                "purpose": "A sandboxed WebAssembly policy that judges continuity evidence.",
+                "props": [
+                    prop("policy", &policy.id),
+                    prop("version", &policy.version),
+                    prop("severity", &super::status_name(&policy.severity)),
+                ],
+            });
+            if !implementations.is_empty() {
+                component["control-implementations"] = Value::Array(implementations);
+            }
+            component
+        })
+        .collect();
+
+    let mut document = json!({
+        "uuid": uuid("document"),
+        "metadata": {
+            "title": "Vouch standard policy library: the controls each policy evidences",
+            "last-modified": LAST_MODIFIED,
+            "version": non_empty(version),
+            "oscal-version": OSCAL_VERSION,
+            "props": [{ "name": "content-sha256", "ns": NS, "value": seed }],
+            "remarks": "Generated by `vouch policy controls --format oscal`. Control ids \
+                        outside NIST SP 800-53 are the catalogs' own, made into OSCAL tokens \
+                        (a leading `_` where they start with a digit, other characters as `_`); \
+                        each requirement's `control` property keeps the id as written.",
+        },
+    });
+    if !components.is_empty() {
+        document["components"] = Value::Array(components);
+    }
+    json!({ "component-definition": document })
+}
+
+/// The sha256 of everything the document says, from which its UUIDs derive.
+fn seed(policies: &[Metadata], catalogs: &[Catalog<'_>]) -> String {
+    let content = json!({
+        "policies": policies.iter().map(|p| json!([p.id, p.version, p.title, p.description, p.severity, p.controls])).collect::<Vec<_>>(),
+        "catalogs": catalogs.iter().map(|c| json!([c.id, c.title, c.controls])).collect::<Vec<_>>(),
+    });
+    hex::encode(Sha256::digest(content.to_string()))
+}
+
+/// Where a framework's controls are defined.
+fn source(framework: &str) -> String {
+    if framework == NIST_FRAMEWORK {
+        NIST_CATALOG.to_owned()
+    } else {
+        format!("urn:vouch:catalog:{framework}")
+    }
+}
+
+/// A control as an OSCAL token: NIST's own ids for SP 800-53, else the
+/// catalog's id made into a token.
+fn control_id(framework: &str, control: &str) -> String {
+    if framework == NIST_FRAMEWORK {
+        token(&control.to_ascii_lowercase())
+    } else {
+        token(control)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use vouch_sdk::Metadata;
+    use vouch_sdk::metadata::Severity;
+
+    use super::{Catalog, component_definition, control_id};
+
+    fn policy(id: &str, controls: &[&str]) -> Metadata {
+        Metadata {
+            id: id.to_owned(),
+            version: "0.1.0".to_owned(),
+            title: format!("{id} checks"),
+            description: "What it checks.\nAnd why.".to_owned(),
+            severity: Severity::High,
+            evidence: vec!["drills".to_owned()],
+            params_schema: vouch_sdk::metadata::no_params_schema(),
+            controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    const SOC2: &[(&str, &str)] = &[("A1.2", "Backup"), ("CC9.1", "Disruption")];
+    const NIST: &[(&str, &str)] = &[("CP-10", "System recovery")];
+    const HIPAA: &[(&str, &str)] = &[("164.308(a)(7)(ii)(B)", "Disaster recovery plan")];
+
+    fn document() -> serde_json::Value {
+        document_of(&[
+            "soc2:A1.2",
+            "nist-800-53:CP-10",
+            "hipaa:164.308(a)(7)(ii)(B)",
+        ])
+    }
+
+    /// The document of `restore-validation` claiming `controls`, and a
+    /// policy claiming none.
+    fn document_of(controls: &[&str]) -> serde_json::Value {
+        let catalogs = [
+            Catalog {
+                id: "soc2",
+                title: "SOC 2",
+                controls: SOC2,
+            },
+            Catalog {
+                id: "nist-800-53",
+                title: "NIST SP 800-53",
+                controls: NIST,
+            },
+            Catalog {
+                id: "hipaa",
+                title: "HIPAA",
+                controls: HIPAA,
+            },
+        ];
+        let policies = [
+            policy("restore-validation", controls),
+            policy("lonely", &[]),
+        ];
+        component_definition(&policies, &catalogs, "0.1.0")
+    }
+
+    #[test]
+    fn the_document_is_valid_oscal() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/fixtures/schemas/oscal_component_schema.json"
+        );
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let document = document();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "OSCAL errors:\n{}", errors.join("\n"));
+    }
+
+    #[test]
+    fn one_component_per_policy_one_implementation_per_framework() {
+        let document = document();
+        let components = document["component-definition"]["components"]
+            .as_array()
+            .unwrap();
+        assert_eq!(components.len(), 2);
+        let implementations = components[0]["control-implementations"].as_array().unwrap();
+        let sources: Vec<&str> = implementations
+            .iter()
+            .map(|i| i["source"].as_str().unwrap())
+            .collect();
+        assert_eq!(sources[0], "urn:vouch:catalog:soc2");
+        assert!(sources[1].ends_with("NIST_SP-800-53_rev5_catalog.json"));
+        assert_eq!(
+            implementations[1]["implemented-requirements"][0]["control-id"],
+            "cp-10"
+        );
+        assert!(components[1].get("control-implementations").is_none());
+    }
+
+    #[test]
+    fn uuids_follow_the_content_only() {
+        assert_eq!(document(), document());
+        let uuid = |d: &serde_json::Value| d["component-definition"]["uuid"].clone();
+        assert_ne!(uuid(&document()), uuid(&document_of(&["soc2:A1.2"])));
+    }
+
+    #[test]
+    fn nist_controls_are_named_as_in_nist_s_catalog() {
+        assert_eq!(control_id("nist-800-53", "CP-10"), "cp-10");
+        assert_eq!(control_id("iso27001", "5.24"), "_5.24");
+        assert_eq!(control_id("hipaa", "164.308(a)(7)(i)"), "_164.308_a__7__i_");
+    }
+}
