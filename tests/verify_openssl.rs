@@ -4,24 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
 
+#[path = "bundle/docs.rs"]
+mod docs;
 #[path = "bundle/fixture.rs"]
 mod fixture;
 
 use std::path::Path;
 use std::process::Command;
-
-/// The shell block between the doc's `verify-openssl` markers.
-fn documented_script() -> String {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verifying.md"))
-            .unwrap();
-    let start = doc.find("<!-- verify-openssl:begin -->").unwrap();
-    let end = doc.find("<!-- verify-openssl:end -->").unwrap();
-    let block = &doc[start..end];
-    let body_start = block.find("```sh\n").unwrap() + "```sh\n".len();
-    let body_end = block.rfind("```").unwrap();
-    block[body_start..body_end].to_owned()
-}
 
 /// Seals the fixture in `dir`; leaves `bundle.tar` and `vendor.pub` there.
 fn seal(dir: &Path) {
@@ -77,7 +66,7 @@ fn run_script(tar: &Path, public: &Path) -> std::process::Output {
     std::fs::copy(public, scratch.path().join("vendor.pub")).unwrap();
     Command::new("bash")
         .arg("-c")
-        .arg(documented_script())
+        .arg(docs::documented_script("verify-openssl"))
         .current_dir(scratch.path())
         .env("LC_ALL", "C")
         .output()

@@ -105,6 +105,7 @@ fn main() {
             policies: std::slice::from_ref(&inputs.policy),
             builtin: |_| None,
             extra: &[],
+            tsa: None,
             key: &key,
             out: &out,
             sealed: Utc::now(),

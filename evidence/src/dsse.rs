@@ -83,17 +83,27 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Signs `payload` into an envelope.
-pub fn sign(payload_type: &str, payload: &[u8], key: &SigningKey) -> Envelope {
+/// Signs `payload` into an envelope; the envelope and its signature.
+pub fn sign(payload_type: &str, payload: &[u8], key: &SigningKey) -> (Envelope, Signature) {
     let signature = key.sign(&pae(payload_type, payload));
-    Envelope {
+    let envelope = Envelope {
         payload: STANDARD.encode(payload),
         payload_type: payload_type.to_owned(),
         signatures: vec![EnvelopeSignature {
             keyid: key_id(&key.verifying_key()),
             sig: STANDARD.encode(signature.to_bytes()),
         }],
-    }
+    };
+    (envelope, signature)
+}
+
+/// A payload whose signature checked, and that signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+    /// The signature that verified (what a time-stamp token stamps).
+    pub signature: Vec<u8>,
 }
 
 /// Checks the envelope's signature by `key` and returns the payload bytes.
@@ -104,7 +114,7 @@ pub fn verify(
     envelope: &Envelope,
     expected_type: &'static str,
     key: &VerifyingKey,
-) -> Result<Vec<u8>, EnvelopeError> {
+) -> Result<Verified, EnvelopeError> {
     if envelope.payload_type != expected_type {
         return Err(EnvelopeError::PayloadType {
             found: envelope.payload_type.clone(),
@@ -150,7 +160,10 @@ pub fn verify(
             continue;
         };
         if key.verify_strict(&message, &signature).is_ok() {
-            return Ok(payload);
+            return Ok(Verified {
+                payload,
+                signature: bytes,
+            });
         }
     }
     Err(EnvelopeError::BadSignature { key_id: id })
@@ -172,9 +185,10 @@ mod tests {
     #[test]
     fn sign_then_verify_and_reject_tampering() {
         let key = SigningKey::from_bytes(&[7; 32]);
-        let mut envelope = sign(IN_TOTO_PAYLOAD_TYPE, b"{}", &key);
-        let payload = verify(&envelope, IN_TOTO_PAYLOAD_TYPE, &key.verifying_key());
-        assert_eq!(payload, Ok(b"{}".to_vec()));
+        let (mut envelope, signature) = sign(IN_TOTO_PAYLOAD_TYPE, b"{}", &key);
+        let verified = verify(&envelope, IN_TOTO_PAYLOAD_TYPE, &key.verifying_key()).unwrap();
+        assert_eq!(verified.payload, b"{}".to_vec());
+        assert_eq!(verified.signature, signature.to_bytes().to_vec());
         envelope.payload = STANDARD.encode(b"{\"a\":1}");
         assert!(matches!(
             verify(&envelope, IN_TOTO_PAYLOAD_TYPE, &key.verifying_key()),

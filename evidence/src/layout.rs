@@ -10,6 +10,7 @@
 //! oscal/assessment-results.json    OSCAL 1.2.1 assessment results (canonical JSON)
 //! manifest.sha256                  `sha256sum -c` lines for every file above
 //! statement.dsse.json              DSSE envelope over the in-toto Statement
+//! statement.dsse.tst               RFC 3161 time-stamp token over its signature (optional)
 //! ```
 
 /// The plan.
@@ -37,11 +38,14 @@ pub const OSCAL: &str = "oscal/assessment-results.json";
 pub const MANIFEST: &str = "manifest.sha256";
 /// The signed statement.
 pub const ENVELOPE: &str = "statement.dsse.json";
+/// The RFC 3161 time-stamp token over the envelope's signature, when sealed with a TSA.
+pub const TIMESTAMP: &str = "statement.dsse.tst";
 
 /// Whether a bundle file is one the statement lists (every file but the
-/// manifest and the envelope, which are derived from the list).
+/// manifest and the envelope, which are derived from the list, and the
+/// time-stamp token, made after the signature).
 pub fn is_subject(path: &str) -> bool {
-    path != MANIFEST && path != ENVELOPE
+    path != MANIFEST && path != ENVELOPE && path != TIMESTAMP
 }
 
 /// Whether `path` falls under a name the bundle's own parts use (so an extra

@@ -37,6 +37,7 @@ use crate::statement::{
     ControlSummary, Layout, PREDICATE_TYPE, PolicySummary, Predicate, STATEMENT_TYPE, Statement,
     Subject, Tool,
 };
+use crate::tsa::{self, Stamp, TsaError};
 
 mod components;
 
@@ -59,6 +60,8 @@ pub struct SealRequest<'a> {
     pub builtin: fn(&str) -> Option<&'static [u8]>,
     /// Further files to seal and sign, e.g. a rendered report.
     pub extra: &'a [ExtraFile],
+    /// An RFC 3161 time-stamp authority to stamp the signature, by URL.
+    pub tsa: Option<&'a str>,
     /// The signing key.
     pub key: &'a SigningKey,
     /// The bundle directory to write; the archive goes beside it as `OUT.tar`.
@@ -93,6 +96,8 @@ pub struct Sealed {
     pub sizes: BTreeMap<String, u64>,
     /// The signed statement.
     pub statement: Statement,
+    /// The trusted time, when sealed with a TSA.
+    pub timestamp: Option<Stamp>,
 }
 
 /// Why a bundle could not be sealed. Nothing is left behind when sealing fails.
@@ -134,6 +139,10 @@ pub enum SealError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     OutputExists(#[from] OutputExists),
+    /// No time-stamp token was obtained.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Tsa(#[from] TsaError),
     /// Encoding JSON failed (a bug: every value Vouch writes is encodable).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -381,12 +390,20 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
         manifest::render(&files.digests).as_bytes(),
     )?;
     let payload = encode(layout::ENVELOPE, &statement)?;
-    let envelope = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, request.key);
+    let (envelope, signature) = dsse::sign(IN_TOTO_PAYLOAD_TYPE, &payload, request.key);
     files.write_unlisted(
         root,
         layout::ENVELOPE,
         &encode(layout::ENVELOPE, &envelope)?,
     )?;
+    let timestamp = match request.tsa {
+        Some(url) => {
+            let (token, stamp) = tsa::timestamp(url, &signature.to_bytes())?;
+            files.write_unlisted(root, layout::TIMESTAMP, &token)?;
+            Some(stamp)
+        }
+        None => None,
+    };
     sync_tree(root)?;
 
     // Every file written, manifest and envelope included, sorted by the map.
@@ -412,6 +429,7 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
         key_id: key_id(&request.key.verifying_key()),
         sizes,
         statement,
+        timestamp,
     })
 }
 

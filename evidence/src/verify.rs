@@ -18,21 +18,26 @@ use crate::keys::key_id;
 use crate::layout::{self, unsafe_path};
 use crate::manifest;
 use crate::statement::{PREDICATE_TYPE, STATEMENT_TYPE, Statement};
+use crate::tsa::{self, Stamp, Trust};
 
 /// Largest manifest or envelope read into memory.
 const MAX_METADATA: u64 = 16 * 1024 * 1024;
 
-/// Limits on what a bundle may hold.
-#[derive(Debug, Clone, Copy)]
+/// Limits on what a bundle may hold, and whom to trust for time.
+#[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// Largest file accepted (files are streamed, so this bounds time, not memory).
     pub max_entry_bytes: u64,
+    /// The time-stamp authorities trusted; when given, the bundle must carry
+    /// a time-stamp token by one of them.
+    pub tsa: Option<Trust>,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
         Self {
             max_entry_bytes: 64 * 1024 * 1024 * 1024,
+            tsa: None,
         }
     }
 }
@@ -174,6 +179,17 @@ pub enum Failure {
         /// Why.
         reason: String,
     },
+    /// The time-stamp token does not vouch for the signature.
+    #[error("time-stamp token `statement.dsse.tst`: {reason}")]
+    Timestamp {
+        /// Why.
+        reason: String,
+    },
+    /// A trusted time was asked for, and the bundle has none.
+    #[error(
+        "there is no `statement.dsse.tst`: the bundle was sealed without `--tsa`, so it has no trusted time"
+    )]
+    NoTimestamp,
     /// No manifest.
     #[error("there is no `manifest.sha256`")]
     NoManifest,
@@ -230,6 +246,8 @@ pub struct Report {
     pub steps: Vec<Step>,
     /// Everything that failed.
     pub failures: Vec<Failure>,
+    /// The trusted time, when the bundle carries a valid time-stamp token.
+    pub timestamp: Option<Stamp>,
     /// The signed statement, when the signature verified.
     #[serde(skip)]
     pub statement: Option<Statement>,
@@ -282,7 +300,25 @@ struct Contents {
     files: BTreeMap<String, Option<Hashed>>,
     envelope: Option<Vec<u8>>,
     manifest: Option<Vec<u8>>,
+    timestamp: Option<Vec<u8>>,
     failures: Vec<Failure>,
+}
+
+/// Whether a bundle path is one of the files read whole rather than hashed:
+/// the envelope, the manifest and the time-stamp token.
+fn is_metadata(path: &str) -> bool {
+    !layout::is_subject(path)
+}
+
+impl Contents {
+    /// Keeps a metadata file's bytes (see [`is_metadata`]).
+    fn set_metadata(&mut self, path: &str, bytes: Option<Vec<u8>>) {
+        match path {
+            layout::ENVELOPE => self.envelope = bytes,
+            layout::MANIFEST => self.manifest = bytes,
+            _ => self.timestamp = bytes,
+        }
+    }
 }
 
 /// Verifies `bundle` (a directory or a tar) against the trusted `key`.
@@ -302,8 +338,12 @@ pub fn verify(
         Format::Archive
     };
     let mut contents = match format {
-        Format::Directory => read_dir(bundle, options),
-        Format::Archive => read_tar(File::open(bundle).map_err(open_error)?, meta.len(), options),
+        Format::Directory => read_dir(bundle, &options),
+        Format::Archive => read_tar(
+            File::open(bundle).map_err(open_error)?,
+            meta.len(),
+            &options,
+        ),
     };
     let mut report = Report {
         bundle: bundle.to_path_buf(),
@@ -311,6 +351,7 @@ pub fn verify(
         key_id: key_id(key),
         steps: Vec::new(),
         failures: Vec::new(),
+        timestamp: None,
         statement: None,
     };
     let structural = std::mem::take(&mut contents.failures);
@@ -318,7 +359,8 @@ pub fn verify(
         "{} files in {} `{}`",
         contents.files.len()
             + usize::from(contents.envelope.is_some())
-            + usize::from(contents.manifest.is_some()),
+            + usize::from(contents.manifest.is_some())
+            + usize::from(contents.timestamp.is_some()),
         match format {
             Format::Directory => "directory",
             Format::Archive => "archive",
@@ -327,11 +369,15 @@ pub fn verify(
     );
     report.step("contents", structural, summary);
 
-    let statement = match check_signature(contents.envelope.as_deref(), key) {
-        Ok(statement) => statement,
+    let timestamped = contents.timestamp.is_some() || options.tsa.is_some();
+    let (statement, signature) = match check_signature(contents.envelope.as_deref(), key) {
+        Ok(signed) => signed,
         Err(failure) => {
             let summary = format!("statement not signed by key `{}`", report.key_id);
             report.step("signature", vec![failure], summary);
+            if timestamped {
+                report.skip(&["timestamp"]);
+            }
             report.skip(&["manifest", "digests", "completeness"]);
             return Ok(report);
         }
@@ -346,6 +392,14 @@ pub fn verify(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
     report.step("signature", Vec::new(), summary);
+    if timestamped {
+        check_timestamp(
+            &mut report,
+            contents.timestamp.as_deref(),
+            &signature,
+            &options,
+        );
+    }
     let signed: BTreeMap<&str, &str> = statement
         .subject
         .iter()
@@ -361,7 +415,7 @@ pub fn verify(
     report.step("manifest", failures, summary);
 
     if format == Format::Directory {
-        hash_dir(bundle, &mut contents, &signed, options);
+        hash_dir(bundle, &mut contents, &signed, &options);
     }
     let mut failures = Vec::new();
     let mut bytes = 0u64;
@@ -414,18 +468,71 @@ pub fn verify(
     Ok(report)
 }
 
-/// The signed statement, or why there is none.
-fn check_signature(envelope: Option<&[u8]>, key: &VerifyingKey) -> Result<Statement, Failure> {
+/// The "timestamp" step: the token stamps this signature, its TSA's signature
+/// verifies, and with `--tsa-cert` the TSA is trusted.
+fn check_timestamp(
+    report: &mut Report,
+    token: Option<&[u8]>,
+    signature: &[u8],
+    options: &VerifyOptions,
+) {
+    let Some(token) = token else {
+        let summary = "a trusted time was required".to_owned();
+        report.step("timestamp", vec![Failure::NoTimestamp], summary);
+        return;
+    };
+    match tsa::check(token, signature, options.tsa.as_ref()) {
+        Ok(stamp) => {
+            let time = stamp
+                .time
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let summary = if stamp.trusted {
+                format!(
+                    "signature time-stamped {time} by trusted TSA `{}` (RFC 3161)",
+                    stamp.tsa
+                )
+            } else {
+                format!(
+                    "signature time-stamped {time} by TSA `{}` (RFC 3161), which is not trusted: give `--tsa-cert` to trust its time",
+                    stamp.tsa
+                )
+            };
+            report.step("timestamp", Vec::new(), summary);
+            report.timestamp = Some(stamp);
+        }
+        Err(e) => {
+            let failure = Failure::Timestamp {
+                reason: e.to_string(),
+            };
+            let summary = "the signature's RFC 3161 time-stamp token does not check".to_owned();
+            report.step("timestamp", vec![failure], summary);
+        }
+    }
+}
+
+/// The signed statement and its signature, or why there is none.
+fn check_signature(
+    envelope: Option<&[u8]>,
+    key: &VerifyingKey,
+) -> Result<(Statement, Vec<u8>), Failure> {
     let bytes = envelope.ok_or(Failure::Unsigned)?;
     let envelope: Envelope = serde_json::from_slice(bytes).map_err(|e| Failure::BadEnvelope {
         reason: e.to_string(),
     })?;
-    let payload =
+    // Exactly the bytes `vouch seal` writes: a renamed or added field, which
+    // parsing skips, must not pass unnoticed.
+    if crate::canonical::to_vec(&envelope).ok().as_deref() != Some(bytes) {
+        return Err(Failure::BadEnvelope {
+            reason: "it is not the canonical JSON `vouch seal` writes".to_owned(),
+        });
+    }
+    let verified =
         dsse::verify(&envelope, IN_TOTO_PAYLOAD_TYPE, key).map_err(|e| Failure::Signature {
             reason: e.to_string(),
         })?;
     let bad = |reason: String| Failure::BadStatement { reason };
-    let statement: Statement = serde_json::from_slice(&payload).map_err(|e| bad(e.to_string()))?;
+    let statement: Statement =
+        serde_json::from_slice(&verified.payload).map_err(|e| bad(e.to_string()))?;
     if statement.statement_type != STATEMENT_TYPE {
         return Err(bad(format!(
             "`_type` is `{}`, expected `{STATEMENT_TYPE}`",
@@ -456,7 +563,7 @@ fn check_signature(envelope: Option<&[u8]>, key: &VerifyingKey) -> Result<Statem
             return Err(bad(format!("subject `{}` is listed twice", subject.name)));
         }
     }
-    Ok(statement)
+    Ok((statement, verified.signature))
 }
 
 fn check_manifest(manifest: Option<&[u8]>, signed: &BTreeMap<&str, &str>) -> Vec<Failure> {
@@ -500,11 +607,25 @@ fn check_manifest(manifest: Option<&[u8]>, signed: &BTreeMap<&str, &str>) -> Vec
             });
         }
     }
+    // `sha256sum` also reads ` *PATH` lines in any order; a sealed manifest is
+    // exactly what `vouch seal` renders, so no byte of it changes unnoticed.
+    let rendered = manifest::render(&listed);
+    if failures.is_empty() && text != rendered {
+        failures.push(Failure::BadManifest {
+            line: 1 + text
+                .lines()
+                .zip(rendered.lines())
+                .take_while(|(a, b)| a == b)
+                .count(),
+            reason: "not as `vouch seal` writes it: sorted `SHA256  PATH` lines, each ending in a newline"
+                .to_owned(),
+        });
+    }
     failures
 }
 
 /// Lists a bundle directory: links and special files are failures, never followed.
-fn read_dir(root: &Path, options: VerifyOptions) -> Contents {
+fn read_dir(root: &Path, options: &VerifyOptions) -> Contents {
     let mut contents = Contents::default();
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
@@ -558,13 +679,9 @@ fn read_dir(root: &Path, options: VerifyOptions) -> Contents {
                 });
             } else {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                if rel == layout::ENVELOPE || rel == layout::MANIFEST {
+                if is_metadata(&rel) {
                     let bytes = read_metadata(&entry.path(), &rel, size, &mut contents.failures);
-                    if rel == layout::ENVELOPE {
-                        contents.envelope = bytes;
-                    } else {
-                        contents.manifest = bytes;
-                    }
+                    contents.set_metadata(&rel, bytes);
                 } else if size > options.max_entry_bytes {
                     contents.failures.push(Failure::Oversized {
                         entry: rel,
@@ -613,7 +730,7 @@ fn hash_dir(
     root: &Path,
     contents: &mut Contents,
     signed: &BTreeMap<&str, &str>,
-    options: VerifyOptions,
+    options: &VerifyOptions,
 ) {
     let wanted: Vec<String> = contents
         .files
@@ -641,7 +758,7 @@ fn hash_dir(
 }
 
 /// Reads a tar of `length` bytes in one streaming pass, hashing every regular file.
-fn read_tar(reader: impl Read, length: u64, options: VerifyOptions) -> Contents {
+fn read_tar(reader: impl Read, length: u64, options: &VerifyOptions) -> Contents {
     let mut contents = Contents::default();
     // Where the last entry's data ends, and its name: a cut exactly at an
     // entry boundary is only visible as a missing end-of-archive marker.
@@ -723,8 +840,8 @@ fn read_tar(reader: impl Read, length: u64, options: VerifyOptions) -> Contents 
             continue;
         }
         let size = entry.size();
-        let is_metadata = name == layout::ENVELOPE || name == layout::MANIFEST;
-        let limit = if is_metadata {
+        let metadata = is_metadata(name);
+        let limit = if metadata {
             MAX_METADATA
         } else {
             options.max_entry_bytes
@@ -737,17 +854,13 @@ fn read_tar(reader: impl Read, length: u64, options: VerifyOptions) -> Contents 
             });
             continue;
         }
-        if is_metadata {
+        if metadata {
             let mut bytes = Vec::new();
             let read = entry.read_to_end(&mut bytes);
             if truncated(&mut contents, name, size, read.map(|n| n as u64)) {
                 break;
             }
-            if name == layout::ENVELOPE {
-                contents.envelope = Some(bytes);
-            } else {
-                contents.manifest = Some(bytes);
-            }
+            contents.set_metadata(name, Some(bytes));
         } else {
             let hashed = digest::stream(&mut entry);
             if truncated(

@@ -23,6 +23,7 @@ fn seal(dir: &Path, out: &Path, key: &SigningKey, sealed: DateTime<Utc>) -> Seal
         policies: &[inputs.policy],
         builtin: |_| None,
         extra: &[],
+        tsa: None,
         key,
         out,
         sealed,

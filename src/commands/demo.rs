@@ -201,6 +201,7 @@ fn flow(dir: &Path, plan: &Path, now: &str, out: &Output) -> miette::Result<Exit
                     policies: Vec::new(),
                     key: dir.join(format!("{KEY_NAME}.key")),
                     out: None,
+                    tsa: None,
                 },
                 out,
             )
@@ -211,6 +212,7 @@ fn flow(dir: &Path, plan: &Path, now: &str, out: &Output) -> miette::Result<Exit
                     bundle: dir.join(BUNDLE),
                     key: dir.join(PUBLIC_KEY),
                     replay: true,
+                    tsa_cert: None,
                 },
                 out,
             )

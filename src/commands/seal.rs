@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
 use serde_json::json;
 use vouch_evidence::{SealRequest, Tool, keys};
@@ -34,6 +34,10 @@ pub struct SealArgs {
     /// [default: .vouch/bundle beside the plan].
     #[arg(short, long, value_name = "BUNDLE")]
     pub out: Option<PathBuf>,
+    /// An RFC 3161 time-stamp authority to stamp the signature with trusted
+    /// time; the token is stored as `statement.dsse.tst`.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
 }
 
 /// Runs `vouch seal`.
@@ -59,7 +63,8 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         .unwrap_or_else(|| work.join("assessment.json"));
     let bundle = args.out.clone().unwrap_or_else(|| work.join("bundle"));
     // The HTML report and the history of earlier runs travel in the bundle.
-    let report = crate::report::Input::for_seal(&args.plan.path, &evidence, &assessment, &key)?;
+    let report =
+        crate::report::Input::for_seal(&args.plan.path, &evidence, &assessment, &args.policies, &key)?;
     let extra = match report {
         Some(input) => input.sealed_files()?,
         None => Vec::new(),
@@ -71,6 +76,7 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         policies: &args.policies,
         builtin: crate::library::by_sha256,
         extra: &extra,
+        tsa: args.tsa.as_deref(),
         key: &key,
         out: &bundle,
         sealed: DateTime::<Utc>::from(SystemTime::now()),
@@ -96,6 +102,13 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
     out.say(format!("bundle  `{}`", sealed.dir.display()));
     out.say(format!("archive `{}`", sealed.archive.display()));
     out.say(format!("signed by key {}", sealed.key_id));
+    if let Some(stamp) = &sealed.timestamp {
+        out.say(format!(
+            "time-stamped {} by TSA `{}`",
+            stamp.time.to_rfc3339_opts(SecondsFormat::Secs, true),
+            stamp.tsa
+        ));
+    }
     out.json(&json!({
         "bundle": sealed.dir,
         "archive": sealed.archive,
@@ -103,6 +116,7 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         "files": sealed.sizes.len(),
         "bytes": bytes,
         "sealed": predicate.sealed,
+        "timestamp": sealed.timestamp,
     }))?;
     Ok(Exit::Ok)
 }

@@ -8,6 +8,7 @@ use miette::{Diagnostic, IntoDiagnostic as _};
 use vouch_engine::controls::Catalogs;
 use vouch_engine::{Config, Engine, assess};
 use vouch_evidence::keys::{self, VerifyingKey};
+use vouch_evidence::tsa::Trust;
 use vouch_evidence::verify::Outcome;
 use vouch_evidence::{VerifyOptions, replay};
 use vouch_sdk::plan::load;
@@ -27,6 +28,11 @@ pub struct VerifyArgs {
     /// `now`, and require findings byte-identical to the sealed ones.
     #[arg(long)]
     pub replay: bool,
+    /// Trust time-stamps by this TSA: a PEM file with its certificate or the
+    /// CA that issued it. The bundle must then carry a time-stamp token
+    /// (`vouch seal --tsa`) that verifies under it.
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// A bundle that failed verification: every problem, one per line.
@@ -44,7 +50,11 @@ struct VerificationFailed {
 /// Runs `vouch verify`.
 pub fn run(args: &VerifyArgs, out: &Output) -> miette::Result<Exit> {
     let key = keys::read_verifying_key(&args.key)?;
-    let report = vouch_evidence::verify(&args.bundle, &key, VerifyOptions::default())?;
+    let options = VerifyOptions {
+        tsa: args.tsa_cert.as_deref().map(Trust::read).transpose()?,
+        ..VerifyOptions::default()
+    };
+    let report = vouch_evidence::verify(&args.bundle, &key, options)?;
     for step in &report.steps {
         let mark = match step.outcome {
             Outcome::Passed => "ok  ",
@@ -87,6 +97,7 @@ pub fn run(args: &VerifyArgs, out: &Output) -> miette::Result<Exit> {
         "key_id": report.key_id,
         "verified": verified,
         "steps": report.steps,
+        "timestamp": report.timestamp,
         "replay": replayed,
         "failures": failures.iter().map(|(kind, message)| {
             let mut entry = kind.clone();
