@@ -63,8 +63,13 @@ pub fn run(args: &SealArgs, out: &Output) -> miette::Result<Exit> {
         .unwrap_or_else(|| work.join("assessment.json"));
     let bundle = args.out.clone().unwrap_or_else(|| work.join("bundle"));
     // The HTML report and the history of earlier runs travel in the bundle.
-    let report =
-        crate::report::Input::for_seal(&args.plan.path, &evidence, &assessment, &args.policies, &key)?;
+    let report = crate::report::Input::for_seal(
+        &args.plan.path,
+        &evidence,
+        &assessment,
+        &args.policies,
+        &key,
+    )?;
     let extra = match report {
         Some(input) => input.sealed_files()?,
         None => Vec::new(),
