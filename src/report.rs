@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 use vouch_evidence::seal::ExtraFile;
+use vouch_sdk::assessment::PolicyRun;
 use vouch_sdk::{Assessment, EvidenceSet, Metadata, Plan};
 
 use self::history::{HistoryError, Run};
@@ -187,8 +188,8 @@ impl Input {
         let envelope = read(&envelope_path)?;
         let signed: vouch_evidence::dsse::Envelope = serde_json::from_slice(&envelope)
             .map_err(|e| json_error(&envelope_path, "a DSSE envelope", &e))?;
-        let policies = metadata(&assessment, |id| {
-            std::fs::read(dir.join(POLICIES).join(format!("{id}.wasm"))).ok()
+        let policies = metadata(&assessment, |run| {
+            std::fs::read(dir.join(POLICIES).join(format!("{}.wasm", run.id))).ok()
         });
         Ok(Self {
             assessment,
@@ -208,20 +209,36 @@ impl Input {
     /// signing key's id (the bundle's own digest cannot be known inside it).
     /// `None` when the plan, evidence or assessment does not read: the seal
     /// itself then refuses them, naming the problem more precisely.
+    /// `components` are the `--policy` files being sealed; the plan's
+    /// `[policies.ID] path`s and the standard library are looked in too.
     pub fn for_seal(
-        plan: &Path,
+        plan_path: &Path,
         evidence: &Path,
         assessment: &Path,
+        components: &[PathBuf],
         key: &vouch_evidence::keys::SigningKey,
     ) -> Result<Option<Self>, ReportError> {
         let (Ok(plan), Ok(set), Ok(assessment)) = (
-            vouch_sdk::plan::load::load(plan),
+            vouch_sdk::plan::load::load(plan_path),
             vouch_collector::set::read(evidence),
             read_json::<Assessment>(assessment, "an assessment"),
         ) else {
             return Ok(None);
         };
-        let policies = metadata(&assessment, |_| None);
+        let plan_dir = plan_path.parent().unwrap_or(Path::new("."));
+        let candidates: Vec<Vec<u8>> = plan
+            .policies
+            .values()
+            .filter_map(|c| Some(plan_dir.join(c.path.as_ref()?)))
+            .chain(components.iter().cloned())
+            .filter_map(|path| std::fs::read(path).ok())
+            .collect();
+        let policies = metadata(&assessment, |run| {
+            candidates
+                .iter()
+                .find(|bytes| format!("{:x}", Sha256::digest(bytes)) == run.sha256)
+                .cloned()
+        });
         Ok(Some(Self {
             plan: Some(plan),
             evidence: Some(set),
@@ -273,18 +290,19 @@ impl Input {
     }
 }
 
-/// The metadata of each policy the assessment ran: from `component(id)`
-/// (a bundle's sealed copy) or else the standard library, by digest.
+/// The metadata of each policy the assessment ran: from `component(run)`
+/// (a bundle's sealed copy, or a file being sealed) or else the standard
+/// library, by digest.
 fn metadata(
     assessment: &Assessment,
-    component: impl Fn(&str) -> Option<Vec<u8>>,
+    component: impl Fn(&PolicyRun) -> Option<Vec<u8>>,
 ) -> BTreeMap<String, Metadata> {
     assessment
         .policies
         .iter()
         .filter(|run| run.commitment.is_none())
         .filter_map(|run| {
-            let bytes = component(&run.id)
+            let bytes = component(run)
                 .or_else(|| crate::library::by_sha256(&run.sha256).map(<[u8]>::to_vec))?;
             let metadata = vouch_engine::inspect(&bytes).ok()?.metadata?;
             Some((run.id.clone(), metadata))

@@ -185,6 +185,15 @@ fn target(value: Option<f64>) -> Markup {
     html! { @match value { Some(v) => (duration(v)), None => span.note { "—" } } }
 }
 
+/// A capability's verdict beside its measure; nothing where it does not apply.
+fn verdict(status: Option<FindingStatus>) -> Markup {
+    html! {
+        @if let Some(s) = status.filter(|s| *s != FindingStatus::NotApplicable) {
+            " " (finding_badge(s))
+        }
+    }
+}
+
 fn capabilities(view: &View<'_>) -> Markup {
     html! {
         section #capabilities {
@@ -205,9 +214,9 @@ fn capabilities(view: &View<'_>) -> Markup {
                             th scope="row" { (c.name) @if c.name != c.id { " " code { (c.id) } } }
                             td { @match &c.tier { Some((id, level)) => { (id) " (level " (level) ")" }, None => span.note { "—" } } }
                             td.num { (target(c.rto)) }
-                            td.num { (target(c.worst_recovery)) @if let Some(s) = c.rto_status { " " (finding_badge(s)) } }
+                            td.num { (target(c.worst_recovery)) (verdict(c.rto_status)) }
                             td.num { (target(c.rpo)) }
-                            td.num { (target(c.worst_data_loss)) @if let Some(s) = c.rpo_status { " " (finding_badge(s)) } }
+                            td.num { (target(c.worst_data_loss)) (verdict(c.rpo_status)) }
                         }
                     }
                 }
@@ -269,13 +278,13 @@ fn findings(view: &View<'_>) -> Markup {
                                 @let f = row.finding;
                                 tr {
                                     td { (finding_badge(f.status)) }
-                                    td { code { (f.subject) } @if let Some(c) = &f.commitment { br; span.note { (c) } } }
+                                    td.subject { code { (f.subject) } @if let Some(c) = &f.commitment { br; span.note { (c) } } }
                                     td { (f.message) }
                                     td.evidence {
                                         @for (reference, link) in &row.evidence {
                                             @match link {
-                                                Some(href) => a href=(href) { (reference) },
-                                                None => span { (reference) },
+                                                Some(href) => a href=(href) title=(reference) { (view::short_reference(reference)) },
+                                                None => span title=(reference) { (view::short_reference(reference)) },
                                             }
                                             br;
                                         }

@@ -77,7 +77,7 @@ pub fn drills(marks: &[DrillMark], window: (DateTime<Utc>, DateTime<Utc>)) -> Ma
             @for month in &months {
                 @let mx = x(month.and_hms_opt(0, 0, 0).map_or(start, |t| t.and_utc()));
                 line class="grid" x1=(n(mx)) x2=(n(mx)) y1="0" y2=(n(height - 24.0)) {}
-                text class="axis" x=(n(mx + 2.0)) y=(n(height - 8.0)) { (month.format("%b %y")) }
+                text class="axis" x=(n(mx + 2.0)) y=(n(height - 8.0)) { (month.format("%b %Y")) }
             }
             @for (row, capability) in capabilities.iter().enumerate() {
                 @let y = rows(row) * ROW + 14.0;

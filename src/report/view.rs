@@ -141,6 +141,19 @@ pub struct FindingRow<'a> {
     pub evidence: Vec<(&'a str, Option<String>)>,
 }
 
+/// An evidence reference for reading: a full commit id after `@` cut to 12
+/// characters (the reference itself stays whole in links and titles).
+pub fn short_reference(reference: &str) -> String {
+    match reference.rsplit_once('@') {
+        Some((record, commit))
+            if commit.len() > 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            format!("{record}@{}", commit.get(..12).unwrap_or(commit))
+        }
+        _ => reference.to_owned(),
+    }
+}
+
 /// A waiver as the plan states it, and what became of it.
 pub struct WaiverRow {
     /// The policy it covers.
@@ -612,7 +625,7 @@ fn link(input: &Input, reference: &str) -> Option<String> {
             .origin
             .artifact),
         "gap" => Some("evidence/gaps.json".to_owned()),
-        "capability" => Some("vouch.toml".to_owned()),
+        "plan" | "capability" => Some("vouch.toml".to_owned()),
         _ => None,
     }
 }
@@ -669,7 +682,7 @@ fn waivers(input: &Input) -> Vec<WaiverRow> {
     }
 }
 
-/// `v` in `unit`, for people: `19.6 d`, `87.5%`, `3`, `1h 05m`.
+/// `v` in `unit`, for people: `19.6 d`, `87.5%`, `3`, `1h 5m`.
 pub fn show(unit: Unit, v: f64) -> String {
     match unit {
         Unit::Days => format!("{v:.1} d"),
@@ -679,14 +692,16 @@ pub fn show(unit: Unit, v: f64) -> String {
     }
 }
 
-/// Seconds for people: `45s`, `19m`, `1h 05m`, `2d 6h`.
+/// Seconds for people: `45s`, `19m`, `1h`, `3h 10m`, `2d 6h`.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // rounded, clamped at 0
 pub fn duration(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     match s {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+        3600..86_400 if s % 3600 < 60 => format!("{}h", s / 3600),
+        3600..86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        _ if s % 86_400 < 3600 => format!("{}d", s / 86_400),
         _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
     }
 }
