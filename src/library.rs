@@ -38,6 +38,8 @@ fn digests() -> &'static [String] {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
@@ -47,6 +49,29 @@ mod tests {
             assert_eq!(by_sha256(&hex), Some(*bytes), "{id}");
         }
         assert_eq!(by_sha256(&"0".repeat(64)), None);
+    }
+
+    #[test]
+    fn the_embedded_library_is_policies_dist() {
+        let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/dist");
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dist)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+            .map(|p| {
+                let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+                (id, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        let embedded: Vec<(String, Vec<u8>)> = all()
+            .iter()
+            .map(|(id, bytes)| ((*id).to_owned(), bytes.to_vec()))
+            .collect();
+        assert!(
+            embedded == files,
+            "rebuild vouch: the embedded library is not policies/dist"
+        );
     }
 
     #[test]
