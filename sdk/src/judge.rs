@@ -95,27 +95,82 @@ pub fn gaps<'a>(evidence: &'a EvidenceSet, kind: &'a str) -> impl Iterator<Item 
     evidence.gaps.iter().filter(move |gap| gap.kind == kind)
 }
 
-/// One `fail` finding per gap of the given kinds, its subject the gap's
-/// source, so that evidence a policy needs but could not see fails the
-/// policy's controls even when every record it did see passes.
-/// `consequence` says what the gap leaves unknown, e.g. `runbooks it holds
-/// may be missing from this check`.
+/// The gaps of the evidence `kinds`, once per source and kind, in evidence
+/// order: what a finding cites (with [`gap_ref`]) and names (with
+/// [`source_list`]) when a gap keeps it from ruling out a missing record.
+pub fn distinct_gaps<'a>(evidence: &'a EvidenceSet, kinds: &[&str]) -> Vec<&'a Gap> {
+    let mut distinct: Vec<&Gap> = Vec::new();
+    for gap in &evidence.gaps {
+        let seen = distinct
+            .iter()
+            .any(|g| g.source == gap.source && g.kind == gap.kind);
+        if kinds.contains(&gap.kind.as_str()) && !seen {
+            distinct.push(gap);
+        }
+    }
+    distinct
+}
+
+/// The sources of `gaps` as a message names them, each once:
+/// `` `drills`, `pagerduty` ``.
+pub fn source_list(gaps: &[&Gap]) -> String {
+    let mut sources: Vec<String> = Vec::new();
+    for gap in gaps {
+        let source = format!("`{}`", gap.source);
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    sources.join(", ")
+}
+
+/// One `fail` finding per source with gaps of the given kinds, its subject
+/// the source, so that evidence a policy needs but could not see fails the
+/// policy's controls even when every record it did see passes. The message
+/// quotes the source's first gap and counts the rest; the evidence cites each
+/// gap kind once. `consequence` says what the gap leaves unknown, e.g.
+/// `runbooks it holds may be missing from this check`.
 pub fn gap_findings(evidence: &EvidenceSet, kinds: &[&str], consequence: &str) -> Vec<Finding> {
-    evidence
+    let relevant: Vec<&Gap> = evidence
         .gaps
         .iter()
         .filter(|gap| kinds.contains(&gap.kind.as_str()))
-        .map(|gap| {
-            Finding::fail(
-                gap.source.as_str(),
-                format!(
-                    "source `{}` could not be collected in full ({}): {consequence}",
-                    gap.source, gap.error
-                ),
-            )
-            .with_evidence(gap_ref(gap))
-        })
-        .collect()
+        .collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    for (i, first) in relevant.iter().enumerate() {
+        if relevant[..i].iter().any(|g| g.source == first.source) {
+            continue;
+        }
+        let same: Vec<&Gap> = relevant[i..]
+            .iter()
+            .filter(|g| g.source == first.source)
+            .copied()
+            .collect();
+        let more = match same.len() {
+            1 => String::new(),
+            n => format!(", and {} more", n - 1),
+        };
+        let mut references: Vec<String> = Vec::new();
+        for gap in &same {
+            let reference = gap_ref(gap);
+            if !references.contains(&reference) {
+                references.push(reference);
+            }
+        }
+        let finding = Finding::fail(
+            first.source.as_str(),
+            format!(
+                "source `{}` could not be collected in full ({}{more}): {consequence}",
+                first.source, first.error
+            ),
+        );
+        findings.push(
+            references
+                .into_iter()
+                .fold(finding, |f, reference| f.with_evidence(reference)),
+        );
+    }
+    findings
 }
 
 /// The evidence reference of a runbook: `runbook:PATH@COMMIT`.
@@ -286,7 +341,7 @@ pub fn capabilities_without_runbooks(
 /// A limit in days for a message: whole days as such (`90`), anything else
 /// to a tenth (`0.5`).
 pub fn limit_days_text(limit: Duration) -> String {
-    if limit.as_seconds() % 86_400 == 0 {
+    if limit.as_seconds().is_multiple_of(86_400) {
         (limit.as_seconds() / 86_400).to_string()
     } else {
         format!("{:.1}", limit.as_days())
@@ -436,6 +491,26 @@ mod tests {
         assert_eq!(findings[0].evidence, ["gap:drills/drills"]);
     }
 
+    #[test]
+    fn a_source_with_many_gaps_fails_once() {
+        let evidence: EvidenceSet = serde_json::from_value(serde_json::json!({
+            "gaps": [
+                { "source": "git", "kind": "runbooks", "error": "a.md: bad" },
+                { "source": "drills", "kind": "drills", "error": "x.json: bad" },
+                { "source": "git", "kind": "code", "error": "commit unreadable" },
+                { "source": "git", "kind": "runbooks", "error": "b.md: bad" }
+            ]
+        }))
+        .unwrap();
+        let findings = gap_findings(&evidence, &["runbooks", "code"], "drift unknown");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].message,
+            "source `git` could not be collected in full (a.md: bad, and 2 more): drift unknown"
+        );
+        assert_eq!(findings[0].evidence, ["gap:git/runbooks", "gap:git/code"]);
+    }
+
     fn drill(id: &str, started: &str) -> Drill {
         serde_json::from_value(serde_json::json!({
             "id": id, "capability": "ledger", "kind": "restore", "started": started,
@@ -548,5 +623,23 @@ mod tests {
             .map(|(i, c)| (i.id.as_str(), c.id.as_str()))
             .collect();
         assert_eq!(ids, [("in", "payments")]);
+    }
+
+    #[test]
+    fn gaps_are_cited_and_named_once_per_source() {
+        let evidence: EvidenceSet = serde_json::from_value(serde_json::json!({
+            "gaps": [
+                { "source": "drills", "kind": "drills", "error": "a.json: bad" },
+                { "source": "drills", "kind": "drills", "error": "b.json: bad" },
+                { "source": "pagerduty", "kind": "incidents", "error": "down" },
+                { "source": "runbooks", "kind": "runbooks", "error": "no repo" }
+            ]
+        }))
+        .unwrap();
+        let gaps = distinct_gaps(&evidence, &["drills", "incidents"]);
+        let refs: Vec<String> = gaps.iter().map(|g| gap_ref(g)).collect();
+        assert_eq!(refs, ["gap:drills/drills", "gap:pagerduty/incidents"]);
+        assert_eq!(source_list(&gaps), "`drills`, `pagerduty`");
+        assert!(distinct_gaps(&evidence, &["code"]).is_empty());
     }
 }

@@ -133,13 +133,11 @@ fn judge_capability(
             .map(|(_, start, end)| (*start, *end))
             .collect(),
     );
-    let gaps: Vec<String> = judge::gaps(evidence, "incidents")
-        .map(|g| format!("`{}`", g.source))
-        .collect();
+    let gaps = judge::distinct_gaps(evidence, &["incidents"]);
     let references = downtime_incidents
         .iter()
         .map(|(incident, _, _)| judge::incident_ref(incident))
-        .chain(judge::gaps(evidence, "incidents").map(judge::gap_ref));
+        .chain(gaps.iter().map(|gap| judge::gap_ref(gap)));
     let finding = |finding: Finding| references.fold(finding, Finding::with_evidence);
 
     if window <= 0 {
@@ -183,7 +181,7 @@ fn judge_capability(
             format!(
                 "{id}: incidents of {} could not be collected, so downtime may be missing; \
                  {measured} is unproven against the {target}% target",
-                gaps.join(", ")
+                judge::source_list(&gaps)
             ),
         )
     } else if availability >= target {

@@ -185,6 +185,7 @@ fn judge_capability(
     let (met, missed): (Vec<&Failovers>, Vec<&Failovers>) =
         failovers.iter().partition(|f| f.within(every, now));
     let limit = format!("{} days", judge::limit_days_text(every));
+    let gaps = judge::distinct_gaps(evidence, &["drills"]);
     let list = |of: &[&Failovers]| -> String {
         of.iter()
             .map(|f| f.describe(every, now))
@@ -201,19 +202,19 @@ fn judge_capability(
             ),
         )
     } else {
-        let gaps: Vec<String> = judge::gaps(evidence, "drills")
-            .map(|g| format!("`{}`", g.source))
-            .collect();
-        let gaps = if gaps.is_empty() {
+        let gap_note = if gaps.is_empty() {
             String::new()
         } else {
-            format!("; drills of {} could not be collected", gaps.join(", "))
+            format!(
+                "; drills of {} could not be collected",
+                judge::source_list(&gaps)
+            )
         };
         Finding::fail(
             id.as_str(),
             format!(
                 "{id}: {} of {} dependencies without a passing failover drill within {limit}: \
-                 {}{gaps}",
+                 {}{gap_note}",
                 missed.len(),
                 failovers.len(),
                 list(&missed)
@@ -224,7 +225,7 @@ fn judge_capability(
     let references = failovers
         .iter()
         .flat_map(Failovers::references)
-        .chain(judge::gaps(evidence, "drills").map(judge::gap_ref));
+        .chain(gaps.iter().map(|gap| judge::gap_ref(gap)));
     references
         .fold(finding.with_evidence(reference), Finding::with_evidence)
         .with_measurement(Measurement::new("dependencies", failovers.len() as f64).in_unit("count"))

@@ -128,6 +128,7 @@ fn judge_capability(
         .filter(|d| !validated(d) && latest.is_none_or(|l| d.started > l.started))
         .collect();
     let limit = format!("{} days", judge::limit_days_text(every));
+    let gaps = judge::distinct_gaps(evidence, &["drills"]);
 
     let finding = match latest {
         Some(drill) if judge::within_cadence(drill.started, now, every) => Finding::pass(
@@ -163,18 +164,18 @@ fn judge_capability(
                 };
                 format!(" ({label}: {})", attempts.join("; "))
             };
-            let gaps: Vec<String> = judge::gaps(evidence, "drills")
-                .map(|g| format!("`{}`", g.source))
-                .collect();
-            let gaps = if gaps.is_empty() {
+            let gap_note = if gaps.is_empty() {
                 String::new()
             } else {
-                format!("; drills of {} could not be collected", gaps.join(", "))
+                format!(
+                    "; drills of {} could not be collected",
+                    judge::source_list(&gaps)
+                )
             };
             Finding::fail(
                 id.as_str(),
                 format!(
-                    "{id}: {last}{attempts}{gaps}; a restore with a passed integrity check is \
+                    "{id}: {last}{attempts}{gap_note}; a restore with a passed integrity check is \
                      required every {limit}"
                 ),
             )
@@ -185,7 +186,7 @@ fn judge_capability(
         .into_iter()
         .chain(since)
         .map(judge::drill_ref)
-        .chain(judge::gaps(evidence, "drills").map(judge::gap_ref));
+        .chain(gaps.iter().map(|gap| judge::gap_ref(gap)));
     let finding = references.fold(finding.with_evidence(reference), Finding::with_evidence);
     match latest {
         Some(drill) => finding.with_measurement(

@@ -104,7 +104,7 @@ fn judge_capability(
         .with_evidence(judge::capability_ref(id));
     }
     let losses = losses(plan, evidence, capability, now);
-    let gaps: Vec<_> = judge::gaps(evidence, "drills").collect();
+    let gaps = judge::distinct_gaps(evidence, &["drills"]);
     let over: Vec<String> = losses
         .iter()
         .filter(|(_, loss)| *loss > limit.as_seconds())
@@ -127,13 +127,12 @@ fn judge_capability(
             ),
         )
     } else if !gaps.is_empty() {
-        let sources: Vec<String> = gaps.iter().map(|g| format!("`{}`", g.source)).collect();
         Finding::fail(
             id.as_str(),
             format!(
                 "{id}: drills of {} could not be collected, so measurements may be missing; \
                  collect them again before judging the {limit_text}",
-                sources.join(", ")
+                judge::source_list(&gaps)
             ),
         )
     } else if let Some((worst, loss)) = losses.iter().max_by_key(|(_, loss)| *loss) {
@@ -164,9 +163,10 @@ fn judge_capability(
         .iter()
         .map(|(drill, _)| judge::drill_ref(drill))
         .chain(gaps.iter().map(|gap| judge::gap_ref(gap)));
-    let finding = references.fold(finding.with_evidence(judge::capability_ref(id)), |f, r| {
-        f.with_evidence(r)
-    });
+    let finding = references.fold(
+        finding.with_evidence(judge::capability_ref(id)),
+        Finding::with_evidence,
+    );
     measurements(&losses, limit)
         .into_iter()
         .fold(finding, Finding::with_measurement)

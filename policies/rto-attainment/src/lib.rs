@@ -138,9 +138,7 @@ fn judge_capability(
 ) -> Finding {
     let id = &capability.id;
     let recoveries = recoveries(plan, evidence, capability, limit, now);
-    let gaps: Vec<_> = judge::gaps(evidence, "drills")
-        .chain(judge::gaps(evidence, "incidents"))
-        .collect();
+    let gaps = judge::distinct_gaps(evidence, &["drills", "incidents"]);
     let late: Vec<&Recovery> = recoveries
         .iter()
         .filter(|r| r.seconds > limit.as_seconds())
@@ -173,13 +171,12 @@ fn judge_capability(
             ),
         )
     } else if !gaps.is_empty() {
-        let sources: Vec<String> = gaps.iter().map(|g| format!("`{}`", g.source)).collect();
         Finding::fail(
             id.as_str(),
             format!(
                 "{id}: drills or incidents of {} could not be collected, so recoveries may be \
                  missing; collect them again before judging the {limit_text}",
-                sources.join(", ")
+                judge::source_list(&gaps)
             ),
         )
     } else if let Some(worst) = recoveries.iter().max_by_key(|r| r.seconds) {
@@ -210,9 +207,10 @@ fn judge_capability(
         .iter()
         .map(|r| r.reference.clone())
         .chain(gaps.iter().map(|gap| judge::gap_ref(gap)));
-    let finding = references.fold(finding.with_evidence(judge::capability_ref(id)), |f, r| {
-        f.with_evidence(r)
-    });
+    let finding = references.fold(
+        finding.with_evidence(judge::capability_ref(id)),
+        Finding::with_evidence,
+    );
     measurements(&recoveries, limit)
         .into_iter()
         .fold(finding, Finding::with_measurement)
