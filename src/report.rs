@@ -65,6 +65,16 @@ pub struct Input {
     pub bundle: Option<Bundle>,
 }
 
+impl Input {
+    /// Links into the bundle go through `base` (ending in `/`), for a report
+    /// written outside the bundle directory, below the directory it is in.
+    pub fn link_from(&mut self, base: String) {
+        if let Some(bundle) = &mut self.bundle {
+            bundle.link_base = base;
+        }
+    }
+}
+
 /// The bundle a report belongs to.
 #[derive(Debug, Clone, Default)]
 pub struct Bundle {
@@ -72,6 +82,8 @@ pub struct Bundle {
     pub digest: Option<String>,
     /// The id of the key that signed it.
     pub key_id: Option<String>,
+    /// Prefix of links to its files: empty when the report sits in it.
+    pub link_base: String,
 }
 
 /// Why a report could not be drawn.
@@ -200,6 +212,7 @@ impl Input {
             bundle: Some(Bundle {
                 digest: Some(format!("{:x}", Sha256::digest(&envelope))),
                 key_id: signed.signatures.first().map(|s| s.keyid.clone()),
+                link_base: String::new(),
             }),
         })
     }
@@ -248,6 +261,7 @@ impl Input {
             bundle: Some(Bundle {
                 digest: None,
                 key_id: Some(vouch_evidence::keys::key_id(&key.verifying_key())),
+                link_base: String::new(),
             }),
         }))
     }

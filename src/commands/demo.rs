@@ -1,6 +1,6 @@
 //! `vouch demo`: materialise the demo organisation, Acme Payments, run the
-//! whole flow on it (collect → evaluate → seal → verify --replay) as a user
-//! would, and show where everything is.
+//! whole flow on it (collect → evaluate → seal → verify --replay → report)
+//! as a user would, and show where everything is.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +11,7 @@ use crate::cli::PlanArg;
 use crate::commands::collect::{self, CollectArgs};
 use crate::commands::evaluate::{self, EvaluateArgs};
 use crate::commands::keygen::{self, KeygenArgs};
+use crate::commands::report::{self, ReportArgs};
 use crate::commands::seal::{self, SealArgs};
 use crate::commands::verify::{self, VerifyArgs};
 use crate::demo;
@@ -46,6 +47,12 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
             "vouch verify {} --key {} --replay",
             shown(BUNDLE),
             shown(PUBLIC_KEY)
+        ),
+        format!("vouch report {} --format md", shown(BUNDLE)),
+        format!(
+            "vouch run -p {} --key {} {now}",
+            plan_path.display(),
+            shown(&format!("{KEY_NAME}.key"))
         ),
     ];
 
@@ -114,6 +121,10 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
         shown(BUNDLE),
         shown(PUBLIC_KEY)
     ));
+    out.say(format!(
+        "Its report is `{}` (sealed inside the bundle too, as `report.html`).",
+        shown(REPORT)
+    ));
     out.say("Next, try:");
     for command in &next {
         out.say(format!("  {command}"));
@@ -138,6 +149,7 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
         "evidence": dir.join(".vouch/evidence"),
         "assessment": dir.join(".vouch/assessment.json"),
         "bundle": dir.join(BUNDLE),
+        "report": dir.join(REPORT),
         "public_key": dir.join(PUBLIC_KEY),
         "next": next,
     }))?;
@@ -146,6 +158,8 @@ pub fn run(args: &DemoArgs, out: &Output) -> miette::Result<Exit> {
 
 /// Where the flow leaves the bundle (the verbs' defaults beside the plan).
 const BUNDLE: &str = ".vouch/bundle";
+/// The HTML report of the bundle, beside it (its links reach into the bundle).
+const REPORT: &str = ".vouch/report.html";
 /// The demo's key pair, made fresh on each run: a demo key signs nothing real.
 const KEY_NAME: &str = "demo";
 const PUBLIC_KEY: &str = "demo.pub";
@@ -159,7 +173,7 @@ fn flow(dir: &Path, plan: &Path, now: &str, out: &Output) -> miette::Result<Exit
     let plan = || PlanArg {
         path: plan.to_path_buf(),
     };
-    let steps: [&dyn Fn() -> miette::Result<Exit>; 5] = [
+    let steps: [&dyn Fn() -> miette::Result<Exit>; 6] = [
         &|| {
             collect::run(
                 &CollectArgs {
@@ -213,6 +227,16 @@ fn flow(dir: &Path, plan: &Path, now: &str, out: &Output) -> miette::Result<Exit
                     key: dir.join(PUBLIC_KEY),
                     replay: true,
                     tsa_cert: None,
+                },
+                out,
+            )
+        },
+        &|| {
+            report::run(
+                &ReportArgs {
+                    input: dir.join(BUNDLE),
+                    format: crate::report::Format::Html,
+                    out: Some(dir.join(REPORT)),
                 },
                 out,
             )

@@ -1,7 +1,7 @@
 //! `vouch report`: render a bundle or an assessment as HTML, Markdown,
 //! JUnit XML or SARIF.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::json;
@@ -38,7 +38,12 @@ pub struct WriteError {
 
 /// Renders the report; exit 0, or 2 when the input cannot be read.
 pub fn run(args: &ReportArgs, out: &Output) -> miette::Result<Exit> {
-    let text = Input::read(&args.input)?.render(args.format)?;
+    let mut input = Input::read(&args.input)?;
+    let base = args.out.as_deref().filter(|_| args.input.is_dir());
+    if let Some(base) = base.and_then(|out| link_base(out, &args.input)) {
+        input.link_from(base);
+    }
+    let text = input.render(args.format)?;
     match &args.out {
         Some(path) => {
             crate::atomic::write(path, text.as_bytes()).map_err(|source| WriteError {
@@ -53,4 +58,26 @@ pub fn run(args: &ReportArgs, out: &Output) -> miette::Result<Exit> {
         None => print!("{text}"),
     }
     Ok(Exit::Ok)
+}
+
+/// How a report written to `out` reaches the files of the bundle directory
+/// `bundle`: its path relative to the report's directory, when the bundle is
+/// below it (`vouch demo` writes `.vouch/report.html` beside `.vouch/bundle`).
+fn link_base(out: &Path, bundle: &Path) -> Option<String> {
+    let dir = match out.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let below = bundle
+        .canonicalize()
+        .ok()?
+        .strip_prefix(dir.canonicalize().ok()?)
+        .ok()?
+        .to_str()?
+        .to_owned();
+    Some(if below.is_empty() {
+        below
+    } else {
+        format!("{below}/")
+    })
 }

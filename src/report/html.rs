@@ -169,7 +169,11 @@ fn matrix(view: &View<'_>) -> Markup {
                                 td {
                                     @for (i, p) in c.policies.iter().enumerate() {
                                         @if i > 0 { ", " }
-                                        a href=(format!("#policy-{p}")) { (p) }
+                                        @if view.policies.iter().any(|g| g.id == p) {
+                                            a href=(format!("#policy-{p}")) { (p) }
+                                        } @else {
+                                            (p)
+                                        }
                                     }
                                 }
                             }

@@ -132,17 +132,29 @@ pub fn render(view: &View<'_>) -> String {
     out
 }
 
-/// Text safe inside a table cell: pipes, markup characters and newlines escaped.
+/// Text safe inside a table cell or list item: markup characters, pipes
+/// and newlines escaped, except that balanced `code spans` stay code (only
+/// their pipes escaped, as tables need).
 fn cell(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let spans: Vec<&str> = text.split('`').collect();
+    let balanced = spans.len() % 2 == 1;
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 && !balanced {
+            out.push_str("\\`");
+        }
+        if balanced && i % 2 == 1 {
+            out.push('`');
+            out.push_str(&span.replace('|', "\\|"));
+            out.push('`');
+            continue;
+        }
+        for c in span.chars() {
+            if matches!(c, '|' | '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '#') {
                 out.push('\\');
-                out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
+            out.push(c);
         }
     }
     out

@@ -570,10 +570,11 @@ fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
                 .evidence
                 .iter()
                 .map(|r| {
-                    (
-                        r.as_str(),
-                        input.bundle.as_ref().and_then(|_| link(input, r)),
-                    )
+                    let href = input
+                        .bundle
+                        .as_ref()
+                        .and_then(|b| Some(format!("{}{}", b.link_base, link(input, r)?)));
+                    (r.as_str(), href)
                 })
                 .collect(),
         };

@@ -1,0 +1,222 @@
+//! `vouch report` on the demo organisation: Markdown, JUnit and SARIF as
+//! snapshots, SARIF's required structure, and an HTML page that is
+//! self-contained, escapes what it is given and links only to files that are
+//! in the bundle.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn vouch() -> Command {
+    Command::cargo_bin("vouch").unwrap()
+}
+
+/// Writes the demo (collected, evaluated, sealed) into `dir`.
+fn demo(dir: &Path) {
+    vouch()
+        .args(["demo", "-q", "--out"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+fn report(input: &Path, format: &str) -> String {
+    let out = vouch()
+        .arg("report")
+        .arg(input)
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn markdown_junit_and_sarif_of_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let assessment = tmp.path().join(".vouch/assessment.json");
+    insta::assert_snapshot!("demo_md", report(&assessment, "md"));
+    insta::assert_snapshot!("demo_junit", report(&assessment, "junit"));
+    let sarif = report(&assessment, "sarif");
+    insta::assert_snapshot!("demo_sarif", sarif);
+    check_sarif(&serde_json::from_str(&sarif).unwrap());
+}
+
+/// What SARIF 2.1.0's schema requires of the parts Vouch writes, and what
+/// code-scanning services read.
+fn check_sarif(sarif: &Value) {
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "vouch");
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for rule in rules {
+        let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
+        assert!(
+            ["none", "note", "warning", "error"].contains(&level),
+            "{rule}"
+        );
+    }
+    for result in runs[0]["results"].as_array().unwrap() {
+        let rule = result["ruleId"].as_str().unwrap();
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(ids[index], rule, "ruleIndex points at the rule");
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        for location in result["locations"].as_array().into_iter().flatten() {
+            let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(!uri.starts_with('/') && !uri.contains(' '), "{uri}");
+        }
+    }
+}
+
+#[test]
+fn the_html_report_is_self_contained_and_links_into_the_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let bundle = tmp.path().join(".vouch/bundle");
+    let html = report(&bundle, "html");
+    for section in [
+        "summary",
+        "metrics",
+        "controls",
+        "capabilities",
+        "runbooks",
+        "drills",
+        "recoveries",
+        "findings",
+        "waivers",
+    ] {
+        assert!(html.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    // The custom framework has its own table in the matrix.
+    assert!(html.contains("id=\"framework-acme-enterprise-msa\""));
+    assert!(html.contains("Acme Enterprise MSA"));
+    // The waiver of the plan, with who approved it and until when.
+    assert!(html.contains("2027-03-31"));
+    // Nothing to fetch, nothing to run.
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(!html.contains("@import") && !html.contains("url("));
+    // The header names the bundle and its signer.
+    let statement = std::fs::read(bundle.join("statement.dsse.json")).unwrap();
+    let envelope: Value = serde_json::from_slice(&statement).unwrap();
+    let key = envelope["signatures"][0]["keyid"].as_str().unwrap();
+    assert!(html.contains(key));
+    // Every link into the bundle names a file that is there.
+    let mut links = 0;
+    for (i, _) in html.match_indices("href=\"") {
+        let rest = &html[i + 6..];
+        let href = &rest[..rest.find('"').unwrap()];
+        if let Some(id) = href.strip_prefix('#') {
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "dangling anchor `{href}`"
+            );
+            continue;
+        }
+        assert!(bundle.join(href).is_file(), "dangling link `{href}`");
+        links += 1;
+    }
+    // The report sealed in the bundle is the same page but for the digest.
+    let sealed = std::fs::read_to_string(bundle.join("report.html")).unwrap();
+    assert!(sealed.contains(key) && sealed.contains("id=\"recoveries\""));
+    assert!(links > 0 || !html.contains("class=\"evidence\""));
+}
+
+#[test]
+fn an_assessment_alone_gives_a_report_without_the_evidence_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let html = report(&tmp.path().join(".vouch/assessment.json"), "html");
+    assert!(html.contains("draw the report from the bundle"));
+    assert!(html.contains("not sealed"));
+}
+
+/// An assessment whose text tries to break out of every format.
+fn hostile_assessment(dir: &Path) -> std::path::PathBuf {
+    let assessment = serde_json::json!({
+        "organisation": "<script>alert(1)</script> & Co | Ltd",
+        "window": { "start": "2026-01-01", "end": "2026-12-31" },
+        "now": "2027-01-01T00:00:00Z",
+        "policies": [{ "id": "p", "version": "1.0.0", "sha256": "00", "fuel_used": 1 }],
+        "findings": [{
+            "policy": "p", "subject": "a|b", "status": "fail",
+            "message": "<img src=x onerror=alert(2)> ]]> \"quoted\" | pipe\nnewline",
+            "evidence": ["runbook:\"><script>x</script>@1"]
+        }],
+        "controls": [{
+            "framework": "soc2", "control": "A1.2", "title": "T <b>", "status": "not-satisfied",
+            "policies": ["p"], "waived": 0
+        }]
+    });
+    let path = dir.join("assessment.json");
+    std::fs::write(&path, serde_json::to_vec(&assessment).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn every_format_escapes_what_it_is_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = hostile_assessment(tmp.path());
+
+    let html = report(&path, "html");
+    assert!(
+        !html.contains("<script>") && !html.contains("<img"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    let md = report(&path, "md");
+    assert!(md.contains("a\\|b") && md.contains("\\<img"), "{md}");
+    assert!(
+        md.lines().all(|l| !l.starts_with('|') || l.ends_with('|')),
+        "{md}"
+    );
+
+    let junit = report(&path, "junit");
+    assert!(
+        junit.contains("&lt;img src=x") && !junit.contains("<img"),
+        "{junit}"
+    );
+    assert!(junit.contains("<failure"), "{junit}");
+
+    let sarif: Value = serde_json::from_str(&report(&path, "sarif")).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["message"]["text"],
+        "a|b: <img src=x onerror=alert(2)> ]]> \"quoted\" | pipe\nnewline"
+    );
+}
+
+#[test]
+fn bad_input_is_named_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("nonsense.json");
+    std::fs::write(&input, "{\"organisation\": 3}").unwrap();
+    let out_file = tmp.path().join("report.html");
+    let out = vouch()
+        .arg("report")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nonsense.json") && stderr.contains("is not an assessment"),
+        "{stderr}"
+    );
+    assert!(!out_file.exists());
+}
