@@ -260,3 +260,63 @@ pub fn trend(history: &[Run], assessment: &Assessment) -> Vec<Run> {
     runs.push(Run::of(assessment, None));
     runs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(now: &str, organisation: &str, drill_pass_rate: Option<f64>) -> Run {
+        Run {
+            now: now.parse().unwrap(),
+            organisation: organisation.into(),
+            bundle: Some("ab".into()),
+            controls: Counts {
+                satisfied: 3,
+                not_satisfied: 1,
+                ..Counts::default()
+            },
+            metrics: Metrics {
+                drill_pass_rate,
+                ..Metrics::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_store_keeps_runs_in_time_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(STORE);
+        assert!(Store::read(&path).unwrap().is_empty());
+        let store = Store::open(&path).unwrap();
+        let later = run("2026-12-01T00:00:00Z", "Acme", Some(0.9));
+        let earlier = run("2026-11-01T00:00:00Z", "Acme", None);
+        store.append(&later).unwrap();
+        store.append(&earlier).unwrap();
+        drop(store);
+        assert_eq!(Store::read(&path).unwrap(), [earlier, later]);
+    }
+
+    #[test]
+    fn the_trend_is_the_organisation_s_earlier_runs_then_this_one() {
+        let history = [
+            run("2026-09-01T00:00:00Z", "Acme", Some(0.7)),
+            run("2026-10-01T00:00:00Z", "Other", Some(0.1)),
+            run("2026-10-15T00:00:00Z", "Acme", None),
+            // The same `now` again (a re-run): this assessment replaces it.
+            run("2026-11-01T00:00:00Z", "Acme", Some(0.5)),
+        ];
+        let assessment: Assessment = serde_json::from_value(serde_json::json!({
+            "organisation": "Acme",
+            "window": { "start": "2026-01-01", "end": "2026-10-31" },
+            "now": "2026-11-01T00:00:00Z",
+            "policies": [], "findings": [], "controls": [],
+            "metrics": { "drill_pass_rate": 0.8 },
+        }))
+        .unwrap();
+        let rates: Vec<Option<f64>> = trend(&history, &assessment)
+            .iter()
+            .map(|r| r.metrics.drill_pass_rate)
+            .collect();
+        assert_eq!(rates, [Some(0.7), None, Some(0.8)]);
+    }
+}

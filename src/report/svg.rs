@@ -182,3 +182,18 @@ pub fn sparkline(trend: &[Option<f64>]) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sparkline_draws_each_measured_run_and_marks_this_one() {
+        let svg = sparkline(&[Some(0.5), None, Some(0.8)]).into_string();
+        assert!(svg.contains(r#"points="2.0,22.0 98.0,2.0""#), "{svg}");
+        assert!(svg.contains(r#"<circle cx="98.0" cy="2.0""#), "{svg}");
+        assert!(svg.contains("trend over 3 runs"));
+        assert!(sparkline(&[Some(0.5)]).into_string().is_empty());
+        assert!(sparkline(&[None, None]).into_string().is_empty());
+    }
+}

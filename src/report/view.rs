@@ -717,3 +717,26 @@ pub fn control_status(status: vouch_sdk::assessment::ControlStatus) -> &'static 
         ControlStatus::Error => "error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let shown: Vec<String> = [45.0, 1140.0, 3600.0, 11_400.0, 86_400.0, 108_000.0]
+            .into_iter()
+            .map(duration)
+            .collect();
+        assert_eq!(shown, ["45s", "19m", "1h", "3h 10m", "1d", "1d 6h"]);
+        assert_eq!(show(Unit::Share, 0.875), "87.5%");
+        assert_eq!(show(Unit::Days, 122.34), "122.3 d");
+    }
+
+    #[test]
+    fn commit_ids_are_shortened_for_reading_only() {
+        let full = "runbook:runbooks/a.md@84945d03e08eb5f856a26478dff7ab106cfeb8cd";
+        assert_eq!(short_reference(full), "runbook:runbooks/a.md@84945d03e08e");
+        assert_eq!(short_reference("drill:x@y"), "drill:x@y");
+    }
+}
