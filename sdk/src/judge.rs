@@ -41,23 +41,16 @@ pub fn tier<'a>(plan: &'a Plan, capability: &Capability) -> Result<&'a Tier, Str
     })
 }
 
-/// When a runbook was last looked after: the later of its last change and
-/// the front matter's `last_reviewed`.
-pub fn runbook_touched(runbook: &Runbook) -> DateTime<Utc> {
-    runbook
-        .last_reviewed
-        .map_or(runbook.last_changed, |reviewed| {
-            reviewed.max(runbook.last_changed)
-        })
-}
-
-/// How [`runbook_touched`] came about, for messages: `reviewed` when the
-/// front matter's `last_reviewed` is the later, else `changed`.
-pub fn runbook_touched_how(runbook: &Runbook) -> &'static str {
-    if runbook_touched(runbook) > runbook.last_changed {
-        "reviewed"
-    } else {
-        "changed"
+/// When a runbook was last looked after as of `now`, and how (`changed` or
+/// `reviewed`, for messages): the later of its last change and the front
+/// matter's `last_reviewed`. A review dated after `now` is ignored: no one can
+/// have made it yet, and a typo must not keep a runbook fresh for years.
+pub fn runbook_touched(runbook: &Runbook, now: DateTime<Utc>) -> (DateTime<Utc>, &'static str) {
+    match runbook.last_reviewed {
+        Some(reviewed) if reviewed > runbook.last_changed && reviewed <= now => {
+            (reviewed, "reviewed")
+        }
+        _ => (runbook.last_changed, "changed"),
     }
 }
 
@@ -433,15 +426,21 @@ mod tests {
     }
 
     #[test]
-    fn a_review_later_than_the_last_change_counts() {
+    fn a_review_later_than_the_last_change_counts_unless_it_is_after_now() {
+        let now = at("2026-11-01T00:00:00Z");
         let mut runbook: Runbook =
             serde_json::from_value(runbook("runbooks/a.md", "payments")).unwrap();
-        assert_eq!(runbook_touched(&runbook), at("2026-10-01T00:00:00Z"));
+        let changed = at("2026-10-01T00:00:00Z");
+        assert_eq!(runbook_touched(&runbook, now), (changed, "changed"));
         runbook.last_reviewed = Some(at("2026-10-20T00:00:00Z"));
-        assert_eq!(runbook_touched(&runbook), at("2026-10-20T00:00:00Z"));
-        assert_eq!(runbook_touched_how(&runbook), "reviewed");
+        assert_eq!(
+            runbook_touched(&runbook, now),
+            (at("2026-10-20T00:00:00Z"), "reviewed")
+        );
         runbook.last_reviewed = Some(at("2026-09-20T00:00:00Z"));
-        assert_eq!(runbook_touched(&runbook), at("2026-10-01T00:00:00Z"));
+        assert_eq!(runbook_touched(&runbook, now), (changed, "changed"));
+        runbook.last_reviewed = Some(at("2027-01-01T00:00:00Z"));
+        assert_eq!(runbook_touched(&runbook, now), (changed, "changed"));
     }
 
     #[test]

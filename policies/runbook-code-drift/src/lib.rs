@@ -2,6 +2,7 @@
 //! capability's code (the plan's `code` globs) by more than the tier's
 //! `code_drift_lag`. One finding per runbook, its subject the path.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use vouch_sdk::evidence::{CodeChange, EvidenceSet, Runbook};
 use vouch_sdk::judge;
@@ -53,7 +54,12 @@ impl Policy for RunbookCodeDrift {
     }
 
     fn evaluate(request: &Request) -> Result<Vec<Finding>, String> {
-        judge_drift(&request.plan()?, &request.evidence()?, &request.params()?)
+        judge_drift(
+            &request.plan()?,
+            &request.evidence()?,
+            &request.params()?,
+            request.now,
+        )
     }
 }
 
@@ -79,15 +85,17 @@ fn judge_drift(
     plan: &Plan,
     evidence: &EvidenceSet,
     params: &Params,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Finding>, String> {
     let runbooks = judge::runbooks_by_path(plan, evidence);
     let mut findings = Vec::with_capacity(runbooks.len());
     for (runbook, capabilities) in &runbooks {
+        let touch = judge::runbook_touched(runbook, now);
         let mut standings = Vec::with_capacity(capabilities.len());
         for capability in capabilities {
-            standings.push(standing(plan, evidence, params, runbook, capability)?);
+            standings.push(standing(plan, evidence, params, touch.0, capability)?);
         }
-        findings.push(verdict(runbook, &standings));
+        findings.push(verdict(runbook, touch, &standings));
     }
     findings.extend(judge::capabilities_without_runbooks(
         plan, &runbooks, "drift",
@@ -104,7 +112,7 @@ fn standing<'a>(
     plan: &Plan,
     evidence: &'a EvidenceSet,
     params: &Params,
-    runbook: &Runbook,
+    touched: DateTime<Utc>,
     capability: &'a Capability,
 ) -> Result<Standing<'a>, String> {
     let (lag, allowed_by) = match params.allowed_lag {
@@ -132,7 +140,7 @@ fn standing<'a>(
     else {
         return Ok(Standing::Unknown(capability));
     };
-    let drift = judge::days_between(judge::runbook_touched(runbook), code.last_changed).max(0.0);
+    let drift = judge::days_between(touched, code.last_changed).max(0.0);
     Ok(Standing::Measured {
         capability,
         code,
@@ -145,9 +153,12 @@ fn standing<'a>(
 /// The finding for a runbook: the capability whose code it lags most past
 /// its allowance decides, a capability whose code is unknown fails it, and
 /// it is not judged when no capability it serves sets a lag.
-fn verdict(runbook: &Runbook, standings: &[Standing<'_>]) -> Finding {
+fn verdict(
+    runbook: &Runbook,
+    (touched, how): (DateTime<Utc>, &str),
+    standings: &[Standing<'_>],
+) -> Finding {
     let path = runbook.path.as_str();
-    let touched = judge::runbook_touched(runbook);
     let reference = judge::runbook_ref(runbook);
     if let Some(capability) = standings.iter().find_map(|s| match s {
         Standing::Unknown(capability) => Some(*capability),
@@ -202,14 +213,14 @@ fn verdict(runbook: &Runbook, standings: &[Standing<'_>]) -> Finding {
             path,
             format!(
                 "`{path}` (last {} {}) is newer than {code_text}",
-                judge::runbook_touched_how(runbook),
+                how,
                 touched.date_naive()
             ),
         )
     } else {
         let text = format!(
             "`{path}` (last {} {}) lags {code_text}, by {} days; {allowed_by} {} days",
-            judge::runbook_touched_how(runbook),
+            how,
             touched.date_naive(),
             judge::days_text(drift, lag_days),
             judge::limit_days_text(lag),

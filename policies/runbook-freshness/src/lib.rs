@@ -91,16 +91,21 @@ fn judge_freshness(
                 (limit, format!("{tier} allows"))
             }
         };
-        let touched = judge::runbook_touched(runbook);
-        let how = judge::runbook_touched_how(runbook);
+        let (touched, how) = judge::runbook_touched(runbook, now);
         let age = judge::days_between(touched, now);
-        let text = format!(
+        let mut text = format!(
             "`{}` was last {how} {} days ago ({}); {allowed_by} {} days",
             runbook.path,
             judge::days_text(age, limit.as_days()),
             touched.date_naive(),
             judge::limit_days_text(limit),
         );
+        if let Some(reviewed) = runbook.last_reviewed.filter(|reviewed| *reviewed > now) {
+            text.push_str(&format!(
+                " (its `last_reviewed`, {}, is after the evaluation and does not count)",
+                reviewed.date_naive()
+            ));
+        }
         let finding = if age <= limit.as_days() {
             Finding::pass(&runbook.path, text)
         } else {
