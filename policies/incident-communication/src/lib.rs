@@ -53,6 +53,7 @@ impl Policy for IncidentCommunication {
             }),
             controls: [
                 "soc2:CC7.4",
+                "iso27001:5.25",
                 "iso27001:5.26",
                 "nist-800-53:IR-4",
                 "pci-dss:12.10.1",

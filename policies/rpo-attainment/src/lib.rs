@@ -48,10 +48,12 @@ impl Policy for RpoAttainment {
             controls: [
                 "soc2:A1.2",
                 "iso27001:8.13",
+                "iso22301:8.2.2",
                 "nist-800-53:CP-9",
                 "nist-800-53:CP-10",
                 "dora:Art.12",
                 "hipaa:164.308(a)(7)(ii)(A)",
+                "hipaa:164.308(a)(7)(ii)(E)",
             ]
             .map(String::from)
             .to_vec(),

@@ -51,9 +51,11 @@ impl Policy for RtoAttainment {
                 "soc2:A1.3",
                 "soc2:CC7.5",
                 "iso27001:5.30",
+                "iso22301:8.2.2",
                 "nist-800-53:CP-10",
                 "dora:Art.11",
                 "hipaa:164.308(a)(7)(ii)(B)",
+                "hipaa:164.308(a)(7)(ii)(E)",
             ]
             .map(String::from)
             .to_vec(),
