@@ -229,3 +229,31 @@ fn judge_incident(
             Measurement::new("overdue_follow_ups", overdue.len() as f64).in_unit("count"),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn follow_up(due: Option<&str>, closed: Option<&str>) -> FollowUp {
+        FollowUp {
+            title: "Circuit breaker".into(),
+            owner: None,
+            due: due.map(|d| d.parse().unwrap()),
+            closed: closed.map(|c| c.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_is_overdue_once_due_and_not_closed_by_then() {
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let due = Some("2026-05-31T23:59:59Z");
+        assert!(overdue(&follow_up(due, None), now));
+        assert!(overdue(&follow_up(due, Some("2026-06-01T00:00:00Z")), now));
+        assert!(!overdue(&follow_up(due, Some("2026-05-31T23:59:59Z")), now));
+        assert!(!overdue(
+            &follow_up(Some("2026-11-15T23:59:59Z"), None),
+            now
+        ));
+        assert!(!overdue(&follow_up(None, None), now));
+    }
+}

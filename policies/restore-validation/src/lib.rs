@@ -199,3 +199,35 @@ fn judge_capability(
         None => finding,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn restore(outcome: &str, integrity: Option<bool>) -> Drill {
+        serde_json::from_value(serde_json::json!({
+            "id": "restore", "capability": "ledger", "kind": "restore",
+            "started": "2026-04-15T07:00:00Z", "ended": "2026-04-15T09:00:00Z",
+            "outcome": outcome, "recovery_seconds": null, "data_loss_seconds": null,
+            "integrity_check": integrity,
+            "origin": { "source": "drills", "artifact": "r.json", "sha256": "00" }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_a_passed_restore_with_a_passed_integrity_check_counts() {
+        assert!(validated(&restore("pass", Some(true))));
+        for (outcome, integrity, why) in [
+            ("pass", None, "passed without an integrity check"),
+            ("pass", Some(false), "failed its integrity check"),
+            ("fail", Some(false), "failed its integrity check"),
+            ("fail", None, "failed"),
+            ("fail", Some(true), "failed"),
+        ] {
+            let drill = restore(outcome, integrity);
+            assert!(!validated(&drill), "{outcome} {integrity:?}");
+            assert_eq!(shortfall(&drill), why);
+        }
+    }
+}
