@@ -80,7 +80,7 @@ impl Policy for RtoAttainment {
 vouch_sdk::export_policy!(RtoAttainment);
 
 /// One measured recovery of a capability.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Recovery {
     /// What recovered, for messages: `drill restore-2026-01-27` or `INC-2033 (sev1)`.
     what: String,
