@@ -128,7 +128,7 @@ fn judge_rate(
     )
     .unwrap_or(u32::MAX);
     let window = format!("{} to {}", plan.audit.start, plan.audit.end);
-    let rate = (total > 0).then(|| f64::from(passed) / f64::from(total));
+    let rate = pass_rate(passed, total);
     let counted =
         format!("`{id}` passed {passed} of {total} drills started in the audit window ({window})");
     let mut finding = match rate {
@@ -186,4 +186,33 @@ fn judge_rate(
         .with_measurement(Measurement::new("passed", f64::from(passed)).in_unit("count"))
         .with_measurement(Measurement::new("drills", f64::from(total)).in_unit("count"))
         .with_measurement(Measurement::new("floor", floor).in_unit("ratio")))
+}
+
+/// `passed / total`, `None` without drills. Division is correctly rounded,
+/// so a rate exactly at a floor written in decimal (`4 / 5` against `0.8`)
+/// compares equal to it and passes.
+fn pass_rate(passed: u32, total: u32) -> Option<f64> {
+    (total > 0).then(|| f64::from(passed) / f64::from(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_exactly_at_its_floor_meets_it() {
+        // Floors as a plan writes them (`0.7`), and every drill count that
+        // can land exactly on one.
+        for percent in [50_u32, 60, 70, 75, 80, 85, 90, 95, 99] {
+            let floor: f64 = format!("0.{percent}").parse().unwrap();
+            for total in (1..=200_u32).filter(|total| percent * total % 100 == 0) {
+                let passed = percent * total / 100;
+                let rate = pass_rate(passed, total).unwrap();
+                assert!(rate >= floor, "{passed}/{total} against {floor}");
+                let below = pass_rate(passed - 1, total).unwrap();
+                assert!(below < floor, "{}/{total} against {floor}", passed - 1);
+            }
+        }
+        assert_eq!(pass_rate(0, 0), None);
+    }
 }
