@@ -71,14 +71,26 @@ enum Standing<'a> {
     Unjudged(String),
     /// The plan names code, but its last change was not collected.
     Unknown(&'a Capability),
-    /// Measured: the runbook lags the code by `drift` days, `lag` allowed.
-    Measured {
-        capability: &'a Capability,
-        code: &'a CodeChange,
-        drift: f64,
-        lag: Duration,
-        allowed_by: String,
-    },
+    /// Measured against the capability's last code change.
+    Measured(Lag<'a>),
+}
+
+/// How far a runbook lags one capability's code, and how far it may.
+struct Lag<'a> {
+    capability: &'a Capability,
+    code: &'a CodeChange,
+    /// Days from the runbook's last change to the code's; 0 when newer.
+    drift: f64,
+    lag: Duration,
+    /// Who allows `lag`, for messages: `tier-1 allows`.
+    allowed_by: String,
+}
+
+impl Lag<'_> {
+    /// Days past the allowance (negative while within it).
+    fn excess(&self) -> f64 {
+        self.drift - self.lag.as_days()
+    }
 }
 
 fn judge_drift(
@@ -141,13 +153,13 @@ fn standing<'a>(
         return Ok(Standing::Unknown(capability));
     };
     let drift = judge::days_between(touched, code.last_changed).max(0.0);
-    Ok(Standing::Measured {
+    Ok(Standing::Measured(Lag {
         capability,
         code,
         drift,
         lag,
         allowed_by,
-    })
+    }))
 }
 
 /// The finding for a runbook: the capability whose code it lags most past
@@ -179,17 +191,18 @@ fn verdict(
     let worst = standings
         .iter()
         .filter_map(|s| match s {
-            Standing::Measured {
-                capability,
-                code,
-                drift,
-                lag,
-                allowed_by,
-            } => Some((*capability, *code, *drift, *lag, allowed_by.as_str())),
+            Standing::Measured(lag) => Some(lag),
             _ => None,
         })
-        .max_by(|a, b| (a.2 - a.3.as_days()).total_cmp(&(b.2 - b.3.as_days())));
-    let Some((capability, code, drift, lag, allowed_by)) = worst else {
+        .max_by(|a, b| a.excess().total_cmp(&b.excess()));
+    let Some(Lag {
+        capability,
+        code,
+        drift,
+        lag,
+        allowed_by,
+    }) = worst
+    else {
         let why = standings
             .iter()
             .filter_map(|s| match s {
@@ -207,7 +220,7 @@ fn verdict(
         capability.code.join(", "),
         code.last_changed.date_naive()
     );
-    let lag_days = lag.as_days();
+    let (drift, lag_days) = (*drift, lag.as_days());
     let finding = if code.last_changed <= touched {
         Finding::pass(
             path,
@@ -223,7 +236,7 @@ fn verdict(
             how,
             touched.date_naive(),
             judge::days_text(drift, lag_days),
-            judge::limit_days_text(lag),
+            judge::limit_days_text(*lag),
         );
         if drift <= lag_days {
             Finding::pass(path, text)
