@@ -1,11 +1,13 @@
 //! Streaming sha256 with bounded memory, over several files at once when the
-//! machine has the cores.
+//! machine has the cores, or over the entries of one stream (a tar) on worker
+//! threads while the caller reads ahead.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
 use sha2::{Digest as _, Sha256};
 
@@ -78,4 +80,128 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// Bytes handed to a hashing worker at a time.
+const CHUNK: usize = 1024 * 1024;
+/// Chunks in flight per worker: bounds memory at `workers × (DEPTH + 1) × CHUNK`.
+const DEPTH: usize = 4;
+
+/// What a hashing worker is given: a stream's next bytes, or its end.
+enum Job {
+    Bytes(Vec<u8>, usize),
+    End(usize),
+}
+
+/// Hashes several streams that one reader feeds in turn (the entries of a
+/// tar): each stream goes whole to one worker, streams alternate between
+/// workers, so one core reads while the others hash. See [`pipelined`].
+pub struct Pipeline {
+    workers: Vec<SyncSender<Job>>,
+    free: Receiver<Vec<u8>>,
+    /// A buffer taken from `free` but not filled: the next stream's first.
+    spare: Option<Vec<u8>>,
+    next: usize,
+}
+
+impl Pipeline {
+    /// Reads `reader` to its end into the stream `id`; the bytes read. On an
+    /// error the stream's digest is still reported, over what was read.
+    pub fn hash(&mut self, id: usize, mut reader: impl Read) -> io::Result<u64> {
+        let worker = &self.workers[self.next % self.workers.len()];
+        self.next += 1;
+        let stopped = || io::Error::other("a hashing thread stopped");
+        let mut total = 0u64;
+        let result = loop {
+            let mut buffer = match self.spare.take() {
+                Some(buffer) => buffer,
+                None => self.free.recv().map_err(|_| stopped())?,
+            };
+            let filled = match fill(&mut reader, &mut buffer) {
+                Ok(0) => {
+                    self.spare = Some(buffer);
+                    break Ok(total);
+                }
+                Ok(n) => n,
+                Err(e) => {
+                    self.spare = Some(buffer);
+                    break Err(e);
+                }
+            };
+            total += filled as u64;
+            worker
+                .send(Job::Bytes(buffer, filled))
+                .map_err(|_| stopped())?;
+            // A short chunk is the end: spare the reader one more call.
+            if filled < CHUNK {
+                break Ok(total);
+            }
+        };
+        worker.send(Job::End(id)).map_err(|_| stopped())?;
+        result
+    }
+}
+
+/// Runs `feed` with a [`Pipeline`] on as many worker threads as there are
+/// cores; what `feed` returned, and each stream's sha256 by id.
+pub fn pipelined<T>(feed: impl FnOnce(&mut Pipeline) -> T) -> (T, Vec<(usize, String)>) {
+    let workers = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    let (free_tx, free_rx) = mpsc::sync_channel(workers * (DEPTH + 1));
+    for _ in 0..workers * (DEPTH + 1) {
+        // The channel holds them all, so this never blocks or fails.
+        let _ = free_tx.send(vec![0u8; CHUNK]);
+    }
+    let (done_tx, done_rx) = mpsc::channel();
+    let value = std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (tx, rx) = mpsc::sync_channel(DEPTH);
+            let (free, done) = (free_tx.clone(), done_tx.clone());
+            scope.spawn(move || hash_jobs(&rx, &free, &done));
+            senders.push(tx);
+        }
+        let mut pipeline = Pipeline {
+            workers: senders,
+            free: free_rx,
+            spare: None,
+            next: 0,
+        };
+        feed(&mut pipeline)
+        // Dropping the pipeline closes the workers' queues; they finish and the scope joins them.
+    });
+    drop(done_tx);
+    (value, done_rx.into_iter().collect())
+}
+
+/// A worker: hashes each stream's chunks in order, returning every buffer.
+fn hash_jobs(jobs: &Receiver<Job>, free: &SyncSender<Vec<u8>>, done: &Sender<(usize, String)>) {
+    let mut hasher = Sha256::new();
+    for job in jobs {
+        match job {
+            Job::Bytes(buffer, len) => {
+                hasher.update(&buffer[..len]);
+                let _ = free.send(buffer);
+            }
+            Job::End(id) => {
+                let digest = std::mem::take(&mut hasher).finalize();
+                let _ = done.send((id, hex::encode(digest)));
+            }
+        }
+    }
+}
+
+/// Reads into `buffer` until it is full or the reader ends; the bytes read.
+fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }

@@ -757,11 +757,50 @@ fn hash_dir(
     }
 }
 
-/// Reads a tar of `length` bytes in one streaming pass, hashing every regular file.
+/// Reads a tar of `length` bytes in one streaming pass, hashing every regular
+/// file on worker threads while this one reads on.
 fn read_tar(reader: impl Read, length: u64, options: &VerifyOptions) -> Contents {
     let mut contents = Contents::default();
-    // Where the last entry's data ends, and its name: a cut exactly at an
-    // entry boundary is only visible as a missing end-of-archive marker.
+    // The entries handed to the pipeline, by stream id: name and size read.
+    let mut streams: Vec<(String, u64)> = Vec::new();
+    let (end, digests) = digest::pipelined(|pipeline| {
+        read_entries(reader, options, &mut contents, &mut streams, pipeline)
+    });
+    for (id, sha256) in digests {
+        if let Some((name, size)) = streams.get(id) {
+            let hashed = Hashed {
+                sha256,
+                size: *size,
+            };
+            contents.files.insert(name.clone(), Some(hashed));
+        }
+    }
+    let complete = contents.failures.iter().all(|f| {
+        !matches!(
+            f,
+            Failure::Corrupt { .. } | Failure::Truncated { .. } | Failure::Oversized { .. }
+        )
+    });
+    // Two zero blocks close a tar.
+    if complete && length < end.0 + 1024 {
+        contents
+            .failures
+            .push(Failure::Unterminated { after: end.1 });
+    }
+    contents
+}
+
+/// The entries of a tar: metadata kept, regular files fed to `pipeline` as
+/// `streams` (only those read whole), everything refused recorded. Where the
+/// last entry's data ends, and its name: a cut exactly at an entry boundary
+/// is only visible as a missing end-of-archive marker.
+fn read_entries(
+    reader: impl Read,
+    options: &VerifyOptions,
+    contents: &mut Contents,
+    streams: &mut Vec<(String, u64)>,
+    pipeline: &mut digest::Pipeline,
+) -> (u64, String) {
     let mut end = (0u64, String::new());
     let mut seen = BTreeSet::new();
     let mut archive = tar::Archive::new(reader);
@@ -771,7 +810,7 @@ fn read_tar(reader: impl Read, length: u64, options: &VerifyOptions) -> Contents
             contents.failures.push(Failure::Corrupt {
                 reason: e.to_string(),
             });
-            return contents;
+            return end;
         }
     };
     for entry in entries {
@@ -857,44 +896,19 @@ fn read_tar(reader: impl Read, length: u64, options: &VerifyOptions) -> Contents
         if metadata {
             let mut bytes = Vec::new();
             let read = entry.read_to_end(&mut bytes);
-            if truncated(&mut contents, name, size, read.map(|n| n as u64)) {
+            if truncated(contents, name, size, read.map(|n| n as u64)) {
                 break;
             }
             contents.set_metadata(name, Some(bytes));
         } else {
-            let hashed = digest::stream(&mut entry);
-            if truncated(
-                &mut contents,
-                name,
-                size,
-                hashed.as_ref().map(|h| h.1).map_err(clone_error),
-            ) {
+            let read = pipeline.hash(streams.len(), &mut entry);
+            if truncated(contents, name, size, read) {
                 break;
             }
-            if let Ok((sha256, size)) = hashed {
-                contents
-                    .files
-                    .insert(name.to_owned(), Some(Hashed { sha256, size }));
-            }
+            streams.push((name.to_owned(), size));
         }
     }
-    let complete = contents.failures.iter().all(|f| {
-        !matches!(
-            f,
-            Failure::Corrupt { .. } | Failure::Truncated { .. } | Failure::Oversized { .. }
-        )
-    });
-    // Two zero blocks close a tar.
-    if complete && length < end.0 + 1024 {
-        contents
-            .failures
-            .push(Failure::Unterminated { after: end.1 });
-    }
-    contents
-}
-
-fn clone_error(e: &io::Error) -> io::Error {
-    io::Error::new(e.kind(), e.to_string())
+    end
 }
 
 /// Records a short or failed read of an entry; true when reading must stop.
