@@ -104,7 +104,8 @@ pub struct ReplayInputs {
     pub plan: PathBuf,
     /// The evidence set directory.
     pub evidence: PathBuf,
-    /// The policies, in the order they ran.
+    /// The policies, each once, in the order they first ran: the engine
+    /// derives a custom commitment's run from the plan, with the same component.
     pub policies: Vec<ReplayPolicy>,
     /// The time the sealed run judged as of.
     pub now: DateTime<Utc>,
@@ -116,12 +117,14 @@ pub struct ReplayInputs {
 /// statement is `statement`.
 pub fn inputs(dir: &Path, statement: &Statement) -> ReplayInputs {
     let predicate = &statement.predicate;
+    let mut seen = BTreeSet::new();
     ReplayInputs {
         plan: dir.join(&predicate.layout.plan),
         evidence: dir.join(&predicate.layout.evidence),
         policies: predicate
             .policies
             .iter()
+            .filter(|p| seen.insert(p.id.as_str()))
             .map(|p| ReplayPolicy {
                 id: p.id.clone(),
                 path: dir.join(&p.path),
