@@ -150,7 +150,10 @@ fn hostile_assessment(dir: &Path) -> std::path::PathBuf {
         "organisation": "<script>alert(1)</script> & Co | Ltd",
         "window": { "start": "2026-01-01", "end": "2026-12-31" },
         "now": "2027-01-01T00:00:00Z",
-        "policies": [{ "id": "p", "version": "1.0.0", "sha256": "00", "fuel_used": 1 }],
+        "policies": [
+            { "id": "p", "version": "1.0.0", "sha256": "00", "fuel_used": 1 },
+            { "id": "q", "version": "1.0.0", "sha256": "01", "fuel_used": 0, "error": "trapped <x>" }
+        ],
         "findings": [{
             "policy": "p", "subject": "a|b", "status": "fail",
             "message": "<img src=x onerror=alert(2)> ]]> \"quoted\" | pipe\nnewline",
@@ -159,6 +162,9 @@ fn hostile_assessment(dir: &Path) -> std::path::PathBuf {
         "controls": [{
             "framework": "soc2", "control": "A1.2", "title": "T <b>", "status": "not-satisfied",
             "policies": ["p"], "waived": 0
+        }, {
+            "framework": "soc2", "control": "CC7.4", "title": "Incident response", "status": "error",
+            "policies": ["q"], "waived": 0
         }]
     });
     let path = dir.join("assessment.json");
@@ -191,6 +197,11 @@ fn every_format_escapes_what_it_is_given() {
         "{junit}"
     );
     assert!(junit.contains("<failure"), "{junit}");
+    // A control in error says which run failed, and why.
+    assert!(
+        junit.contains("<error") && junit.contains("q: trapped &lt;x&gt;"),
+        "{junit}"
+    );
 
     let sarif: Value = serde_json::from_str(&report(&path, "sarif")).unwrap();
     assert_eq!(

@@ -94,9 +94,13 @@ fn write(view: &View<'_>) -> io::Result<Vec<u8>> {
                                                 ("message", message.as_str()),
                                                 ("type", "error"),
                                             ])
-                                            .write_text_content(BytesText::new(&body(
-                                                FindingStatus::Error,
-                                            )))?;
+                                            .write_text_content(BytesText::new(
+                                                &[
+                                                    view.control_run_errors(control).join("\n"),
+                                                    body(FindingStatus::Error),
+                                                ]
+                                                .join("\n"),
+                                            ))?;
                                         Ok(())
                                     })?;
                                 }

@@ -349,13 +349,24 @@ impl<'a> View<'a> {
             .findings
             .iter()
             .filter(|f| control.policies.contains(&f.policy))
-            .filter(|f| {
-                if custom {
-                    f.commitment.as_deref() == Some(commitment.as_str())
-                } else {
-                    f.commitment.is_none()
-                }
-            })
+            .filter(|f| f.commitment.as_deref() == custom.then_some(commitment.as_str()))
+            .collect()
+    }
+
+    /// Why the runs that evidence `control` produced no judgement, as
+    /// `policy: reason`, for those that failed (trap, fuel, timeout, ...).
+    pub fn control_run_errors(&self, control: &ControlResult) -> Vec<String> {
+        let commitment = format!("{}:{}", control.framework, control.control);
+        let custom = self
+            .frameworks
+            .iter()
+            .any(|f| f.id == control.framework && f.custom);
+        self.assessment
+            .policies
+            .iter()
+            .filter(|r| control.policies.contains(&r.id))
+            .filter(|r| r.commitment.as_deref() == custom.then_some(commitment.as_str()))
+            .filter_map(|r| Some(format!("{}: {}", r.id, r.error.as_deref()?)))
             .collect()
     }
 
