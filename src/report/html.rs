@@ -91,8 +91,8 @@ fn summary(view: &View<'_>) -> Markup {
                     th.num scope="col" { "Satisfied" }
                     th.num scope="col" { "Not satisfied" }
                     th.num scope="col" { "No evidence" }
-                    th.num scope="col" { "Error" }
                     th.num scope="col" { "Waived" }
+                    th.num scope="col" { "Error" }
                 } }
                 tbody {
                     @for f in &view.frameworks {
@@ -101,8 +101,8 @@ fn summary(view: &View<'_>) -> Markup {
                             td.num { (f.counts.satisfied) }
                             td.num.bad[f.counts.not_satisfied > 0] { (f.counts.not_satisfied) }
                             td.num { (f.counts.no_evidence) }
-                            td.num.bad[f.counts.error > 0] { (f.counts.error) }
                             td.num { (f.counts.waived) }
+                            td.num.bad[f.counts.error > 0] { (f.counts.error) }
                         }
                     }
                 }

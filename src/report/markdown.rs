@@ -27,7 +27,7 @@ pub fn render(view: &View<'_>) -> String {
         line(format!("Signed by key `{key}`."));
     }
     line(String::new());
-    line("| framework | satisfied | not satisfied | no evidence | error | waived |".to_owned());
+    line("| framework | satisfied | not satisfied | no evidence | waived | error |".to_owned());
     line("|---|---:|---:|---:|---:|---:|".to_owned());
     for f in &view.frameworks {
         let c = f.counts;
@@ -37,8 +37,8 @@ pub fn render(view: &View<'_>) -> String {
             c.satisfied,
             c.not_satisfied,
             c.no_evidence,
-            c.error,
-            c.waived
+            c.waived,
+            c.error
         ));
     }
     line(String::new());
