@@ -19,18 +19,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
+use vouch_evidence::layout::{ASSESSMENT, ENVELOPE, EVIDENCE_DIR, PLAN, POLICIES_DIR};
 use vouch_evidence::seal::ExtraFile;
 use vouch_sdk::assessment::PolicyRun;
 use vouch_sdk::{Assessment, EvidenceSet, Metadata, Plan};
 
 use self::history::{HistoryError, Run};
-
-/// The bundle file names a report reads.
-const ASSESSMENT: &str = "assessment.json";
-const PLAN: &str = "vouch.toml";
-const EVIDENCE: &str = "evidence";
-const ENVELOPE: &str = "statement.dsse.json";
-const POLICIES: &str = "policies";
 
 /// The report's file name inside a bundle.
 pub const BUNDLED: &str = "report.html";
@@ -189,7 +183,7 @@ impl Input {
     fn from_bundle(dir: &Path) -> Result<Self, ReportError> {
         let assessment: Assessment = read_json(&dir.join(ASSESSMENT), "an assessment")?;
         let plan = vouch_sdk::plan::load::load(&dir.join(PLAN))?;
-        let evidence = vouch_collector::set::read(&dir.join(EVIDENCE))?;
+        let evidence = vouch_collector::set::read(&dir.join(EVIDENCE_DIR))?;
         let history_path = dir.join(history::BUNDLED);
         let history = if history_path.exists() {
             read_json(&history_path, "a run history")?
@@ -201,7 +195,7 @@ impl Input {
         let signed: vouch_evidence::dsse::Envelope = serde_json::from_slice(&envelope)
             .map_err(|e| json_error(&envelope_path, "a DSSE envelope", &e))?;
         let policies = metadata(&assessment, |run| {
-            std::fs::read(dir.join(POLICIES).join(format!("{}.wasm", run.id))).ok()
+            std::fs::read(dir.join(POLICIES_DIR).join(format!("{}.wasm", run.id))).ok()
         });
         Ok(Self {
             assessment,

@@ -129,7 +129,7 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
     if sealed != Exit::Ok {
         return Ok(sealed);
     }
-    let envelope = bundle.join("statement.dsse.json");
+    let envelope = bundle.join(vouch_evidence::layout::ENVELOPE);
     let digest = std::fs::read(&envelope)
         .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
         .map_err(|source| RunError::Write {

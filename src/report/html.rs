@@ -236,13 +236,17 @@ fn charts(view: &View<'_>) -> Markup {
             @if view.runbooks.is_empty() {
                 p.note { "No runbook ages: runbook-freshness did not run." }
             } @else {
+                p.note { "Days since each runbook was last changed or reviewed; the tick is its tier's maximum age. Green: within it; red: over it; brown: over it, waived." }
                 (svg::runbooks(&view.runbooks))
             }
         }
         section #drills.chart-section {
             h2 { "Drill timeline" }
             @match &view.drills {
-                Some(marks) if !marks.is_empty() => (svg::drills(marks, view.window())),
+                Some(marks) if !marks.is_empty() => {
+                    p.note { "Every drill started in the audit window: a green dot passed, a red cross failed. Hover a mark for the drill." }
+                    (svg::drills(marks, view.window()))
+                },
                 Some(_) => p.note { "No drills in the audit window." },
                 None => p.note { "The drill timeline needs the evidence: draw the report from the bundle." },
             }
@@ -250,7 +254,10 @@ fn charts(view: &View<'_>) -> Markup {
         section #recoveries.chart-section {
             h2 { "Incident recovery against RTO" }
             @match &view.recoveries {
-                Some(r) if !r.is_empty() => (svg::recoveries(r)),
+                Some(r) if !r.is_empty() => {
+                    p.note { "Each incident's time to recover against its capability's RTO (the line). Red bars missed it; a pale bar is still open at the assessment time." }
+                    (svg::recoveries(r))
+                },
                 Some(_) => p.note { "No incidents of a planned capability in the audit window." },
                 None => p.note { "This chart needs the plan and the evidence: draw the report from the bundle." },
             }

@@ -88,14 +88,15 @@ pub fn print(
         ));
         for (group, f) in worst.iter().take(SHOWN) {
             let severity = group.severity.map_or("", |s| s.as_str());
-            out.say(format!(
+            let line = format!(
                 "  {:<5} {:<8} {} `{}`: {}",
                 f.status.as_str().to_uppercase(),
                 severity,
                 f.policy,
                 f.subject,
                 f.message
-            ));
+            );
+            out.say(clip(&line));
         }
         if worst.len() > SHOWN {
             out.say(format!(
@@ -142,6 +143,15 @@ pub fn print(
         );
     }
     Ok(())
+}
+
+/// One line of a terminal: the report has the whole message.
+fn clip(line: &str) -> String {
+    const WIDTH: usize = 140;
+    match line.char_indices().nth(WIDTH - 1) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_owned(),
+    }
 }
 
 fn condition_name(condition: FailOn) -> &'static str {
