@@ -32,6 +32,9 @@ pub use self::error::DemoError;
 /// audit window (2025-11-01..2026-10-31) closes.
 pub const DEMO_NOW: &str = "2026-11-01T00:00:00Z";
 
+/// The empty directory of the plan's `gameday` drill source.
+const GAMEDAY: &str = "gameday";
+
 /// The demo organisation's plan, written to `DIR/vouch.toml`.
 pub const PLAN: &str = include_str!("../examples/acme/vouch.toml");
 
@@ -112,6 +115,10 @@ fn generate(dir: &Path) -> Result<Summary, DemoError> {
     write_file(&dir.join("README.md"), README.as_bytes())?;
     let runbooks = write_repository(&dir.join("runbooks"))?;
     let drills = drills::write(&dir.join("drills"))?;
+    // The game-day exports CI was meant to fill and never has: a source the
+    // plan names that yields nothing, which evidence-completeness must fail.
+    let gameday = dir.join(GAMEDAY);
+    std::fs::create_dir(&gameday).map_err(DemoError::io("create", &gameday))?;
     let (incidents, open) = incidents::write(&dir.join("incidents").join("incidents.jsonl"))?;
     Ok(Summary {
         now: DEMO_NOW,

@@ -21,7 +21,7 @@ impl Policy for EvidenceCompleteness {
                           of them dated in the audit window (a runbook or code change, a drill \
                           started, an incident opened). A source with a gap or no records fails: \
                           the other checks' verdicts are only as complete as their evidence. A \
-                          source with records but none from the window warns. A repository is \
+                          source with records but none from the window fails too. A repository is \
                           not judged when no capability names runbooks or code in it."
                 .into(),
             severity: Severity::High,
@@ -203,7 +203,8 @@ fn judge_source(
             ),
         )
     } else if in_window == 0 {
-        Finding::warn(
+        // Records from other periods say nothing about the audited one.
+        Finding::fail(
             id,
             format!(
                 "{kind} `{id}` yielded {records_text}, none dated in the audit window \
