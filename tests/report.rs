@@ -129,6 +129,9 @@ fn the_html_report_is_self_contained_and_links_into_the_bundle() {
         assert!(bundle.join(href).is_file(), "dangling link `{href}`");
         links += 1;
     }
+    // The archive gives the same report as the directory.
+    let tar = tmp.path().join(".vouch/bundle.tar");
+    assert_eq!(report(&tar, "html"), html);
     // The report sealed in the bundle is the same page but for the digest.
     let sealed = std::fs::read_to_string(bundle.join("report.html")).unwrap();
     assert!(sealed.contains(key) && sealed.contains("id=\"recoveries\""));
