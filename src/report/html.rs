@@ -137,7 +137,7 @@ fn metrics(view: &View<'_>) -> Markup {
                             }
                         }
                         div.value { (m.shown()) }
-                        (svg::sparkline(&m.trend))
+                        (svg::sparkline(&m.trend, |v| view::show(m.unit, v)))
                         @if m.trend.len() > 1 { div.runs { (m.trend.len()) " runs" } }
                     }
                 }

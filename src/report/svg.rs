@@ -148,8 +148,9 @@ pub fn recoveries(recoveries: &[Recovery]) -> Markup {
     }
 }
 
-/// A metric's trend as a small line, this run as a dot; nothing with fewer than two runs.
-pub fn sparkline(trend: &[Option<f64>]) -> Markup {
+/// A metric's trend as a small line, this run as a dot; nothing with fewer
+/// than two runs. `show` writes a value for people, for the text alternative.
+pub fn sparkline(trend: &[Option<f64>], show: impl Fn(f64) -> String) -> Markup {
     let points: Vec<(usize, f64)> = trend
         .iter()
         .enumerate()
@@ -173,8 +174,14 @@ pub fn sparkline(trend: &[Option<f64>]) -> Markup {
         .map(|(i, v)| format!("{},{}", n(x(*i)), n(y(*v))))
         .collect();
     let last = points.last().copied();
+    let values: Vec<String> = trend
+        .iter()
+        .map(|v| v.map_or_else(|| "n/a".to_owned(), &show))
+        .collect();
+    let label = format!("trend over {} runs: {}", trend.len(), values.join(", "));
     html! {
-        svg class="spark" viewBox="0 0 100 24" role="img" aria-label=(format!("trend over {} runs", trend.len())) {
+        svg class="spark" viewBox="0 0 100 24" role="img" aria-label=(label) {
+            title { (label) }
             polyline points=(line.join(" ")) {}
             @if let Some((i, v)) = last {
                 circle cx=(n(x(i))) cy=(n(y(v))) r="2.5" {}
@@ -189,11 +196,12 @@ mod tests {
 
     #[test]
     fn a_sparkline_draws_each_measured_run_and_marks_this_one() {
-        let svg = sparkline(&[Some(0.5), None, Some(0.8)]).into_string();
+        let svg = sparkline(&[Some(0.5), None, Some(0.8)], |v| format!("{v}")).into_string();
         assert!(svg.contains(r#"points="2.0,22.0 98.0,2.0""#), "{svg}");
         assert!(svg.contains(r#"<circle cx="98.0" cy="2.0""#), "{svg}");
-        assert!(svg.contains("trend over 3 runs"));
-        assert!(sparkline(&[Some(0.5)]).into_string().is_empty());
-        assert!(sparkline(&[None, None]).into_string().is_empty());
+        assert!(svg.contains("trend over 3 runs: 0.5, n/a, 0.8"), "{svg}");
+        let show = |v: f64| format!("{v}");
+        assert!(sparkline(&[Some(0.5)], show).into_string().is_empty());
+        assert!(sparkline(&[None, None], show).into_string().is_empty());
     }
 }
