@@ -95,12 +95,14 @@ pub enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Run the policies on the plan and an evidence set; judge every control.
     ///
-    /// Runs every `--policy` component and the plan's `[policies.ID] path`s,
-    /// then each custom framework commitment, applies the plan's waivers and
-    /// reports each enabled framework's controls as satisfied, not-satisfied,
-    /// no-evidence or error. Writes the assessment JSON (to
-    /// `.vouch/assessment.json` beside the plan unless `-o` says otherwise)
-    /// and prints a table, or the assessment under `--json`. Exit status 0
+    /// Runs the standard policy library built into vouch, every `--policy`
+    /// component and the plan's `[policies.ID] path`s (one with a standard
+    /// policy's id replaces it), then each custom framework commitment,
+    /// applies the plan's waivers and reports each enabled framework's
+    /// controls as satisfied, not-satisfied, no-evidence or error. Writes
+    /// the assessment JSON (to `.vouch/assessment.json` beside the plan
+    /// unless `-o` says otherwise) and prints a table, or the assessment
+    /// under `--json`. Exit status 0
     /// when the assessment was made, 2 on bad input.
     #[command(after_help = "Examples:\n  \
         vouch evaluate --policy target/policies/my-policy.wasm\n  \
