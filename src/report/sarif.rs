@@ -1,12 +1,14 @@
 //! The SARIF 2.1.0 report, for CI code-scanning annotations: one rule per
 //! policy, one result per failing finding. A finding about a runbook points
-//! at the runbook's path in its repository, so the annotation lands on it.
+//! at the runbook's path in its repository, so the annotation lands on it;
+//! any other at the plan, `vouch.toml`.
 
 use serde_json::{Value, json};
 use vouch_sdk::Severity;
 use vouch_sdk::assessment::FindingStatus;
 
 use super::view::View;
+use vouch_evidence::layout::PLAN;
 
 /// Renders `view` as SARIF 2.1.0 JSON.
 pub fn render(view: &View<'_>) -> Result<String, String> {
@@ -55,18 +57,23 @@ pub fn render(view: &View<'_>) -> Result<String, String> {
                             ),
                         },
                     });
-                    let runbooks: Vec<Value> = f
+                    // Code-scanning services place an annotation on a file:
+                    // the runbooks the finding rests on, or else the plan.
+                    let mut files: Vec<&str> = f
                         .evidence
                         .iter()
                         .filter_map(|r| r.strip_prefix("runbook:"))
                         .map(|r| r.rsplit_once('@').map_or(r, |(path, _)| path))
-                        .map(|path| {
-                            json!({ "physicalLocation": { "artifactLocation": { "uri": path } } })
+                        .collect();
+                    if files.is_empty() {
+                        files.push(PLAN);
+                    }
+                    result["locations"] = files
+                        .iter()
+                        .map(|uri| {
+                            json!({ "physicalLocation": { "artifactLocation": { "uri": uri } } })
                         })
                         .collect();
-                    if !runbooks.is_empty() {
-                        result["locations"] = Value::Array(runbooks);
-                    }
                     if let Some(commitment) = &f.commitment {
                         result["properties"] = json!({ "commitment": commitment });
                     }
