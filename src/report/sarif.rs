@@ -4,11 +4,11 @@
 //! any other at the plan, `vouch.toml`.
 
 use serde_json::{Value, json};
+use vouch_evidence::layout::PLAN;
 use vouch_sdk::Severity;
 use vouch_sdk::assessment::FindingStatus;
 
 use super::view::View;
-use vouch_evidence::layout::PLAN;
 
 /// Renders `view` as SARIF 2.1.0 JSON.
 pub fn render(view: &View<'_>) -> Result<String, String> {
