@@ -16,38 +16,61 @@ use vouch_engine::controls::Catalogs;
 const NOW: &str = "2026-11-01T00:00:00Z";
 const MSA: &str = "acme-enterprise-msa";
 
-/// `vouch evaluate --json` on a fresh `vouch demo`, made once for all tests.
-fn assessment() -> &'static Value {
-    static ASSESSMENT: OnceLock<Value> = OnceLock::new();
-    ASSESSMENT.get_or_init(|| {
+/// A fresh `vouch demo`, made once for all tests.
+fn demo() -> &'static Path {
+    static DEMO: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DEMO.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let demo = dir.path().join("demo");
         // Only the organisation and its collected evidence matter here; the
         // rest of the demo's flow (seal, verify) is tests/demo.rs's.
         let made = Command::cargo_bin("vouch")
             .unwrap()
             .args(["-q", "demo", "--out"])
-            .arg(&demo)
+            .arg(dir.path())
             .output()
             .unwrap();
         assert!(
-            demo.join(".vouch/evidence").is_dir(),
+            dir.path().join(".vouch/evidence").is_dir(),
             "{}",
             String::from_utf8_lossy(&made.stderr)
         );
-        let out = Command::cargo_bin("vouch")
-            .unwrap()
-            .args(["--json", "evaluate", "--now", NOW, "-p"])
-            .arg(demo.join("vouch.toml"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        dir
     })
+    .path()
+}
+
+/// `vouch evaluate --json` on the demo with `plan` (its own by default)
+/// and `args`; the assessment and stderr.
+fn evaluate(plan: Option<&Path>, args: &[&str]) -> (Value, String) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let default_plan = demo().join("vouch.toml");
+    let out = Command::cargo_bin("vouch")
+        .unwrap()
+        .args(["--json", "evaluate", "--now", NOW])
+        .arg("-p")
+        .arg(plan.unwrap_or(&default_plan))
+        .arg("-e")
+        .arg(demo().join(".vouch/evidence"))
+        .arg("-o")
+        .arg(out_dir.path().join("assessment.json"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
+/// The demo's assessment with nothing but the standard library.
+fn assessment() -> &'static Value {
+    static ASSESSMENT: OnceLock<Value> = OnceLock::new();
+    ASSESSMENT.get_or_init(|| evaluate(None, &[]).0)
+}
+
+/// The policies that ran on their own (not for a commitment).
+fn standalone(assessment: &Value) -> BTreeSet<String> {
+    let runs = assessment["policies"].as_array().unwrap();
+    strings(runs.iter().filter(|r| r["commitment"].is_null()), "id")
 }
 
 /// The ids of the policies in `policies/dist`.
@@ -70,9 +93,8 @@ fn strings<'a>(values: impl IntoIterator<Item = &'a Value>, key: &str) -> BTreeS
 
 #[test]
 fn every_standard_policy_runs_without_being_named() {
+    assert_eq!(standalone(assessment()), dist());
     let runs = assessment()["policies"].as_array().unwrap();
-    let standalone = runs.iter().filter(|r| r["commitment"].is_null());
-    assert_eq!(strings(standalone, "id"), dist());
     let failed: Vec<&Value> = runs.iter().filter(|r| !r["error"].is_null()).collect();
     assert!(
         failed.is_empty(),
@@ -128,4 +150,30 @@ fn the_control_table() {
         })
         .collect();
     insta::assert_snapshot!(table);
+}
+
+#[test]
+fn a_user_policy_with_a_standard_id_replaces_the_standard_one() {
+    let mine = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/dist/availability.wasm");
+    let (assessment, stderr) = evaluate(None, &["-v", "--policy", mine.to_str().unwrap()]);
+    assert!(
+        stderr.contains(&format!(
+            "policy `availability`: `{}` replaces the standard library's",
+            mine.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(standalone(&assessment), dist());
+}
+
+#[test]
+fn a_plan_switches_a_standard_policy_off() {
+    let plan = demo().join("without-coverage.toml");
+    let mut text = std::fs::read_to_string(demo().join("vouch.toml")).unwrap();
+    text.push_str("\n[policies.runbook-coverage]\nenabled = false\n");
+    std::fs::write(&plan, text).unwrap();
+    let (assessment, _) = evaluate(Some(&plan), &[]);
+    let mut expected = dist();
+    expected.remove("runbook-coverage");
+    assert_eq!(standalone(&assessment), expected);
 }
