@@ -14,10 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if dist.is_dir() {
         for entry in std::fs::read_dir(&dist)? {
             let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "wasm") {
-                if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
-                    policies.push((id.to_owned(), path.clone()));
-                }
+            if path.extension().is_some_and(|e| e == "wasm")
+                && let Some(id) = path.file_stem().and_then(|s| s.to_str())
+            {
+                policies.push((id.to_owned(), path.clone()));
             }
         }
     }
