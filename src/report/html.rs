@@ -238,6 +238,9 @@ fn charts(view: &View<'_>) -> Markup {
             } @else {
                 p.note { "Days since each runbook was last changed or reviewed; the tick is its tier's maximum age. Green: within it; red: over it; brown: over it, waived." }
                 (svg::runbooks(&view.runbooks))
+                @if view.runbooks_omitted > 0 {
+                    p.note { "Showing the " (view.runbooks.len()) " runbooks furthest over their maximum; " (view.runbooks_omitted) " more are in the findings below." }
+                }
             }
         }
         section #drills.chart-section {
@@ -257,6 +260,9 @@ fn charts(view: &View<'_>) -> Markup {
                 Some(r) if !r.is_empty() => {
                     p.note { "Each incident's time to recover against its capability's RTO (the line). Red bars missed it; a pale bar is still open at the assessment time." }
                     (svg::recoveries(r))
+                    @if view.recoveries_omitted > 0 {
+                        p.note { "Showing the " (r.len()) " slowest incidents against their RTO; " (view.recoveries_omitted) " more recovered faster." }
+                    }
                 },
                 Some(_) => p.note { "No incidents of a planned capability in the audit window." },
                 None => p.note { "This chart needs the plan and the evidence: draw the report from the bundle." },

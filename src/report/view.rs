@@ -27,12 +27,19 @@ pub struct View<'a> {
     pub frameworks: Vec<Framework<'a>>,
     /// Capabilities against their targets.
     pub capabilities: Vec<CapabilityRow>,
-    /// Runbook ages against their maximum.
+    /// Runbook ages against their maximum, the furthest over it when there
+    /// are more than a chart can hold.
     pub runbooks: Vec<RunbookBar>,
+    /// Runbooks left out of the chart.
+    pub runbooks_omitted: usize,
     /// Drills in the window; `None` without the evidence.
     pub drills: Option<Vec<DrillMark>>,
-    /// Incident recoveries in the window; `None` without the evidence and plan.
+    /// Incident recoveries in the window, the slowest against their RTO
+    /// when there are more than a chart can hold; `None` without the
+    /// evidence and plan.
     pub recoveries: Option<Vec<Recovery>>,
+    /// Incidents left out of the chart.
+    pub recoveries_omitted: usize,
     /// Findings grouped by policy, failing policies first.
     pub policies: Vec<PolicyGroup<'a>>,
     /// Waivers.
@@ -305,6 +312,18 @@ impl<'a> View<'a> {
     pub fn new(input: &'a Input) -> Self {
         let assessment = &input.assessment;
         let trend = history::trend(&input.history, assessment);
+        let runbooks = worst(runbooks(assessment), |b| {
+            b.max_age.filter(|m| *m > 0.0).map_or(b.age, |m| b.age / m)
+        });
+        let recoveries = recoveries(input).map(|r| {
+            worst(r, |r| {
+                if r.rto > 0.0 {
+                    r.seconds / r.rto
+                } else {
+                    r.seconds
+                }
+            })
+        });
         Self {
             assessment,
             digest: input.bundle.as_ref().and_then(|b| b.digest.as_deref()),
@@ -313,9 +332,11 @@ impl<'a> View<'a> {
             totals: Counts::of(&assessment.controls),
             frameworks: frameworks(input),
             capabilities: capabilities(input),
-            runbooks: runbooks(assessment),
+            runbooks_omitted: runbooks.1,
+            runbooks: runbooks.0,
             drills: drills(input),
-            recoveries: recoveries(input),
+            recoveries_omitted: recoveries.as_ref().map_or(0, |r| r.1),
+            recoveries: recoveries.map(|r| r.0),
             policies: policies(input),
             waivers: waivers(input),
             metrics: METRICS
@@ -494,6 +515,29 @@ fn capabilities(input: &Input) -> Vec<CapabilityRow> {
                 .collect()
         }
     }
+}
+
+/// The most rows a chart draws: beyond it a chart stops being read.
+const CHART_ROWS: usize = 40;
+
+/// The `CHART_ROWS` items with the highest `badness`, in their own order, and
+/// how many were left out.
+fn worst<T>(items: Vec<T>, badness: impl Fn(&T) -> f64) -> (Vec<T>, usize) {
+    if items.len() <= CHART_ROWS {
+        return (items, 0);
+    }
+    let mut ranked: Vec<(usize, f64)> = items.iter().map(&badness).enumerate().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut kept: Vec<usize> = ranked.iter().take(CHART_ROWS).map(|(i, _)| *i).collect();
+    kept.sort_unstable();
+    let omitted = items.len() - CHART_ROWS;
+    let chosen = items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| kept.binary_search(i).is_ok())
+        .map(|(_, item)| item)
+        .collect();
+    (chosen, omitted)
 }
 
 fn runbooks(assessment: &Assessment) -> Vec<RunbookBar> {
@@ -742,6 +786,17 @@ mod tests {
         assert_eq!(shown, ["45s", "19m", "1h", "3h 10m", "1d", "1d 6h"]);
         assert_eq!(show(Unit::Share, 0.875), "87.5%");
         assert_eq!(show(Unit::Days, 122.34), "122.3 d");
+    }
+
+    #[test]
+    fn a_chart_keeps_its_worst_rows_in_their_order() {
+        let items: Vec<usize> = (0..CHART_ROWS + 5).collect();
+        // Every ninth row is the least bad: those five are left out.
+        let (kept, omitted) = worst(items, |i| if i % 9 == 0 { -1.0 } else { 0.0 });
+        assert_eq!(omitted, 5);
+        let expected: Vec<usize> = (0..CHART_ROWS + 5).filter(|i| i % 9 != 0).collect();
+        assert_eq!(kept, expected);
+        assert_eq!(worst(vec![1, 2], |_| 0.0), (vec![1, 2], 0));
     }
 
     #[test]
