@@ -156,11 +156,15 @@ impl Store {
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Self, HistoryError> {
-        let connection =
-            Connection::open_with_flags(path, flags).map_err(|source| HistoryError::Store {
-                path: path.to_owned(),
-                source,
-            })?;
+        let fail = |source| HistoryError::Store {
+            path: path.to_owned(),
+            source,
+        };
+        let connection = Connection::open_with_flags(path, flags).map_err(fail)?;
+        // Two runs beside one evidence set wait for each other's write.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
         Ok(Self {
             path: path.to_owned(),
             connection,
