@@ -90,10 +90,25 @@ fn always_pass() -> &'static Path {
     })
 }
 
+/// `PLAN` then `extra`, with every standard policy switched off so only the
+/// fixture runs (tests/library.rs covers the standard library).
+fn plan(extra: &str) -> String {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/dist");
+    let mut plan = format!("{PLAN}\n{extra}");
+    for entry in std::fs::read_dir(dist).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let id = path.file_stem().unwrap().to_string_lossy();
+            plan.push_str(&format!("\n[policies.{id}]\nenabled = false\n"));
+        }
+    }
+    plan
+}
+
 /// A directory holding `vouch.toml` and an empty evidence set.
 fn organisation() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("vouch.toml"), PLAN).unwrap();
+    std::fs::write(dir.path().join("vouch.toml"), plan("")).unwrap();
     let evidence = dir.path().join(".vouch/evidence");
     std::fs::create_dir_all(&evidence).unwrap();
     for file in ["runbooks", "code", "drills", "incidents", "gaps"] {
@@ -245,7 +260,7 @@ fn a_policy_that_is_not_there_is_an_input_error() {
 fn a_plan_path_must_hold_the_policy_it_names() {
     let dir = organisation();
     std::fs::copy(always_pass(), dir.path().join("p.wasm")).unwrap();
-    let plan = format!("{PLAN}\n[policies.freshness]\npath = \"p.wasm\"\n");
+    let plan = plan("[policies.freshness]\npath = \"p.wasm\"\n");
     std::fs::write(dir.path().join("vouch.toml"), plan).unwrap();
     let (code, _, stderr) = run(dir.path(), &["evaluate"]);
     assert_eq!(code, 2);
@@ -256,7 +271,7 @@ fn a_plan_path_must_hold_the_policy_it_names() {
 #[test]
 fn parameters_that_break_the_policy_schema_are_an_input_error() {
     let dir = organisation();
-    let plan = format!("{PLAN}\n[policies.always-pass]\nparams = {{ max_age = 3 }}\n");
+    let plan = plan("[policies.always-pass]\nparams = { max_age = 3 }\n");
     std::fs::write(dir.path().join("vouch.toml"), plan).unwrap();
     let policy = always_pass().to_str().unwrap();
     let (code, _, stderr) = run(dir.path(), &["evaluate", "--policy", policy]);
