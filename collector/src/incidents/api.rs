@@ -104,18 +104,12 @@ pub async fn collect(
         },
         None => live(source, plan, options).await,
     };
-    let drafted = match source.kind {
-        IncidentKind::Pagerduty => pagerduty::drafts(&pages),
-        IncidentKind::IncidentIo => incident_io::drafts(&pages),
-        IncidentKind::Opsgenie => opsgenie::drafts(&pages),
-        IncidentKind::Statuspage => statuspage::drafts(&pages),
-        IncidentKind::Github => github::drafts(
-            &pages,
-            source.repository.as_deref(),
-            source.label.as_deref(),
-        ),
-        IncidentKind::Export => Vec::new(),
-    };
+    let drafted = drafts(
+        source.kind,
+        &pages,
+        source.repository.as_deref(),
+        source.label.as_deref(),
+    );
     let mut origins: Vec<Origin> = Vec::with_capacity(pages.len());
     for page in pages {
         let artifact = Artifact::new(&source.id, &page.name, page.body);
@@ -145,6 +139,24 @@ pub async fn collect(
         out.fail(&problem);
     }
     Ok(())
+}
+
+/// Reads `pages` of a `kind` tool's responses into drafts; `repository` and
+/// `label` are a GitHub source's. Public so the fuzz targets reach every reader.
+pub fn drafts(
+    kind: IncidentKind,
+    pages: &[Page],
+    repository: Option<&str>,
+    label: Option<&str>,
+) -> Vec<Drafted> {
+    match kind {
+        IncidentKind::Pagerduty => pagerduty::drafts(pages),
+        IncidentKind::IncidentIo => incident_io::drafts(pages),
+        IncidentKind::Opsgenie => opsgenie::drafts(pages),
+        IncidentKind::Statuspage => statuspage::drafts(pages),
+        IncidentKind::Github => github::drafts(pages, repository, label),
+        IncidentKind::Export => Vec::new(),
+    }
 }
 
 /// Reads saved responses: a file, or every `.json` file under a directory.
