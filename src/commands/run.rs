@@ -132,13 +132,13 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
     let envelope = bundle.join(vouch_evidence::layout::ENVELOPE);
     let digest = std::fs::read(&envelope)
         .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
-        .map_err(|source| RunError::Write {
+        .map_err(|source| RunError::ReadBack {
             path: envelope,
             source,
         })?;
     Store::open(&Store::path_for(&evidence_dir))?
         .append(&history::Run::of(&assessment, Some(digest)))?;
-    progress.finish();
+    drop(progress);
 
     let input = Input::read(&bundle)?;
     let totals = history::Counts::of(&input.assessment.controls);
@@ -168,13 +168,29 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
 /// Why a run could not finish.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RunError {
-    /// A file could not be written or read back.
+    /// A file could not be written.
     #[error("cannot write `{}`", path.display())]
     #[diagnostic(
         code(vouch::run::write),
         help("check the directory beside the plan is writable and has space")
     )]
     Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The sealed bundle's statement could not be read back for its digest.
+    #[error("cannot read back `{}` from the bundle just sealed", path.display())]
+    #[diagnostic(
+        code(vouch::run::read_back),
+        help(
+            "the bundle was sealed but the run is not in the history; check nothing removed it, then run again"
+        )
+    )]
+    ReadBack {
         /// The file.
         path: PathBuf,
         /// Why.
@@ -212,8 +228,11 @@ impl Stages {
             bar.set_message(what.to_owned());
         }
     }
+}
 
-    fn finish(&self) {
+impl Drop for Stages {
+    /// Clears the spinner however the run ends, so an error prints on a clean line.
+    fn drop(&mut self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
