@@ -82,10 +82,11 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
         .collect()
 }
 
-/// Bytes handed to a hashing worker at a time.
-const CHUNK: usize = 1024 * 1024;
+/// Bytes handed to a hashing worker at a time: small enough to still be in
+/// cache when it hashes them.
+const CHUNK: usize = BUFFER;
 /// Chunks in flight per worker: bounds memory at `workers × (DEPTH + 1) × CHUNK`.
-const DEPTH: usize = 4;
+const DEPTH: usize = 8;
 
 /// What a hashing worker is given: a stream's next bytes, or its end.
 enum Job {
@@ -97,7 +98,10 @@ enum Job {
 /// tar): each stream goes whole to one worker, streams alternate between
 /// workers, so one core reads while the others hash. See [`pipelined`].
 pub struct Pipeline {
+    /// No workers on a single core: the reader hashes as it reads.
     workers: Vec<SyncSender<Job>>,
+    /// Digests hashed by the reader itself.
+    inline: Vec<(usize, String)>,
     free: Receiver<Vec<u8>>,
     /// A buffer taken from `free` but not filled: the next stream's first.
     spare: Option<Vec<u8>>,
@@ -105,9 +109,14 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Reads `reader` to its end into the stream `id`; the bytes read. On an
-    /// error the stream's digest is still reported, over what was read.
+    /// Reads `reader` to its end into the stream `id`; the bytes read. After
+    /// an error the stream's digest, if reported, means nothing.
     pub fn hash(&mut self, id: usize, mut reader: impl Read) -> io::Result<u64> {
+        if self.workers.is_empty() {
+            let (sha256, size) = stream(reader)?;
+            self.inline.push((id, sha256));
+            return Ok(size);
+        }
         let worker = &self.workers[self.next % self.workers.len()];
         self.next += 1;
         let stopped = || io::Error::other("a hashing thread stopped");
@@ -142,19 +151,21 @@ impl Pipeline {
     }
 }
 
-/// Runs `feed` with a [`Pipeline`] on as many worker threads as there are
-/// cores; what `feed` returned, and each stream's sha256 by id.
+/// Runs `feed` with a [`Pipeline`] with a worker thread per core (none on a
+/// single core, where handing bytes to another thread only costs); what
+/// `feed` returned, and each stream's sha256 by id.
 pub fn pipelined<T>(feed: impl FnOnce(&mut Pipeline) -> T) -> (T, Vec<(usize, String)>) {
-    let workers = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1);
+    let workers = match std::thread::available_parallelism().map(usize::from) {
+        Ok(cores) if cores > 1 => cores,
+        _ => 0,
+    };
     let (free_tx, free_rx) = mpsc::sync_channel(workers * (DEPTH + 1));
     for _ in 0..workers * (DEPTH + 1) {
         // The channel holds them all, so this never blocks or fails.
         let _ = free_tx.send(vec![0u8; CHUNK]);
     }
     let (done_tx, done_rx) = mpsc::channel();
-    let value = std::thread::scope(|scope| {
+    let (value, mut digests) = std::thread::scope(|scope| {
         let mut senders = Vec::with_capacity(workers);
         for _ in 0..workers {
             let (tx, rx) = mpsc::sync_channel(DEPTH);
@@ -164,15 +175,18 @@ pub fn pipelined<T>(feed: impl FnOnce(&mut Pipeline) -> T) -> (T, Vec<(usize, St
         }
         let mut pipeline = Pipeline {
             workers: senders,
+            inline: Vec::new(),
             free: free_rx,
             spare: None,
             next: 0,
         };
-        feed(&mut pipeline)
-        // Dropping the pipeline closes the workers' queues; they finish and the scope joins them.
+        let value = feed(&mut pipeline);
+        // Dropping the pipeline closes the workers' queues: they finish and the scope joins them.
+        (value, pipeline.inline)
     });
     drop(done_tx);
-    (value, done_rx.into_iter().collect())
+    digests.extend(done_rx);
+    (value, digests)
 }
 
 /// A worker: hashes each stream's chunks in order, returning every buffer.
