@@ -10,7 +10,7 @@
 //! `VOUCH_FAULT_TRIALS` sets how many kills in all (default 20, half for each
 //! command); `VOUCH_FAULT_SEED` the seed of the kill times (default 9).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside `#[test]` fns
+#![allow(clippy::unwrap_used)] // test helpers outside `#[test]` fns
 
 use std::collections::BTreeMap;
 use std::fs;
