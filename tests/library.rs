@@ -177,3 +177,20 @@ fn a_plan_switches_a_standard_policy_off() {
     expected.remove("runbook-coverage");
     assert_eq!(standalone(&assessment), expected);
 }
+
+#[test]
+fn every_standard_policy_both_passes_and_fails_subjects_in_the_demo() {
+    let findings = assessment()["findings"].as_array().unwrap();
+    for policy in dist() {
+        let statuses = strings(
+            findings
+                .iter()
+                .filter(|f| f["policy"] == policy.as_str() && f["commitment"].is_null()),
+            "status",
+        );
+        assert!(
+            statuses.contains("pass") && statuses.contains("fail"),
+            "`{policy}` judged the demo {statuses:?}: the demo should show it passing and failing"
+        );
+    }
+}
