@@ -24,9 +24,12 @@ use vouch_evidence::{VerifyOptions, verify};
 use vouch_sdk::evidence::Origin;
 use vouch_sdk::plan::{DrillFormat, IncidentKind, Plan, load};
 
+/// A target's name (as `scripts/fuzz` calls it) and what it runs on an input.
+type Target = (&'static str, fn(&[u8]));
+
 /// The targets, by the value of the first input byte (modulo their number).
 /// `scripts/fuzz` and docs/robustness.md name them in this order.
-const TARGETS: [(&str, fn(&[u8])); 16] = [
+const TARGETS: [Target; 16] = [
     ("plan", plan),
     ("drill-auto", |i| drill(DrillFormat::Auto, i)),
     ("drill-chaostoolkit", |i| {
