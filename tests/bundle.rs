@@ -171,22 +171,7 @@ fn sealing_twice_gives_the_same_archive_but_for_the_envelope() {
     for name in ["vendor.key", "vendor.pub"] {
         std::fs::copy(a.path().join(name), b.path().join(name)).unwrap();
     }
-    let seal = run(
-        b.path(),
-        &[
-            "seal",
-            "-e",
-            "evidence",
-            "-a",
-            "assessment.json",
-            "--policy",
-            "always-pass.wasm",
-            "--key",
-            "vendor.key",
-            "-o",
-            "bundle",
-        ],
-    );
+    let seal = run(b.path(), &fixture::SEAL);
     assert!(seal.status.success(), "{}", text(&seal.stderr));
     let mut x = tar_entries(&a.path().join("bundle.tar"));
     let mut y = tar_entries(&b.path().join("bundle.tar"));
@@ -334,22 +319,7 @@ fn a_private_key_readable_by_others_warns() {
     sealed(tmp.path());
     let key = tmp.path().join("vendor.key");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = run(
-        tmp.path(),
-        &[
-            "seal",
-            "-e",
-            "evidence",
-            "-a",
-            "assessment.json",
-            "--policy",
-            "always-pass.wasm",
-            "--key",
-            "vendor.key",
-            "-o",
-            "bundle",
-        ],
-    );
+    let out = run(tmp.path(), &fixture::SEAL);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(

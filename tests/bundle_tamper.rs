@@ -34,16 +34,7 @@ fn seal() -> Sealed {
     }
     let out = vouch()
         .current_dir(&dir)
-        .args([
-            "seal",
-            "-e",
-            "evidence",
-            "-a",
-            "assessment.json",
-            "--policy",
-            "always-pass.wasm",
-        ])
-        .args(["--key", "vendor.key", "-o", "bundle"])
+        .args(fixture::SEAL)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -186,24 +186,7 @@ fn seal(dir: &Path, url: &str) -> Output {
     fixture::write(dir);
     let keygen = run(dir, &["keygen", "-o", "vendor"]);
     assert!(keygen.status.success(), "{}", text(&keygen.stderr));
-    run(
-        dir,
-        &[
-            "seal",
-            "-e",
-            "evidence",
-            "-a",
-            "assessment.json",
-            "--policy",
-            "always-pass.wasm",
-            "--key",
-            "vendor.key",
-            "-o",
-            "bundle",
-            "--tsa",
-            url,
-        ],
-    )
+    run(dir, &[&fixture::SEAL[..], &["--tsa", url]].concat())
 }
 
 fn verify(dir: &Path, bundle: &str, tsa_cert: Option<&Path>) -> Output {

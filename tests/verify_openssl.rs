@@ -29,19 +29,7 @@ fn seal(dir: &Path) {
         );
     };
     vouch(&["keygen", "-o", "vendor"]);
-    vouch(&[
-        "seal",
-        "-e",
-        "evidence",
-        "-a",
-        "assessment.json",
-        "--policy",
-        "always-pass.wasm",
-        "--key",
-        "vendor.key",
-        "-o",
-        "bundle",
-    ]);
+    vouch(&fixture::SEAL);
 }
 
 /// The customer's tools; a missing one fails loudly rather than skipping the test.

@@ -9,6 +9,23 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
+/// `vouch seal` of what [`write`] leaves, with the vendor key from
+/// `vouch keygen -o vendor`, into `bundle`.
+#[allow(dead_code)] // not every test binary that shares this module seals
+pub const SEAL: [&str; 11] = [
+    "seal",
+    "-e",
+    "evidence",
+    "-a",
+    "assessment.json",
+    "--policy",
+    "always-pass.wasm",
+    "--key",
+    "vendor.key",
+    "-o",
+    "bundle",
+];
+
 /// Paths of the inputs `write` made.
 #[allow(dead_code)] // the library tests read them; the CLI tests name the files
 pub struct Inputs {
