@@ -396,3 +396,39 @@ fn an_unreachable_tsa_fails_seal_and_writes_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn vouch_run_stamps_its_bundle_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = tmp.path().join("tsa");
+    make_tsa(&tsa);
+    let url = serve_tsa(&tsa);
+    let out = run(tmp.path(), &["demo", "--out", "acme"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let demo = tmp.path().join("acme");
+    let now = ["--now", "2026-11-01T00:00:00Z"];
+    let out = run(
+        &demo,
+        &[&["run", "--key", "demo.key", "--tsa", &url], &now[..]].concat(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(demo.join(".vouch/bundle/statement.dsse.tst").is_file());
+    let ca = tsa.join("ca.crt").display().to_string();
+    let out = run(
+        &demo,
+        &[
+            "verify",
+            ".vouch/bundle",
+            "--key",
+            "demo.pub",
+            "--tsa-cert",
+            &ca,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("by trusted TSA `CN=Vouch Test TSA`"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -47,6 +47,10 @@ pub struct RunArgs {
         value_name = "CONDITION"
     )]
     pub fail_on: Vec<FailOn>,
+    /// An RFC 3161 time-stamp authority to stamp the bundle's signature with
+    /// trusted time, as `vouch seal --tsa`.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
 }
 
 /// A condition `--fail-on` gates on.
@@ -122,7 +126,7 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
             policies: Vec::new(),
             key: args.key.clone(),
             out: Some(bundle.clone()),
-            tsa: None,
+            tsa: args.tsa.clone(),
         },
         &steps,
     )?;
