@@ -132,7 +132,7 @@ fn collects_the_demo_organisation() {
     assert_eq!(json(&evidence.join("gaps.json")), Value::Array(Vec::new()));
     let provenance = json(&evidence.join("provenance.json"));
     assert_eq!(provenance["collected_at"], NOW);
-    assert_eq!(provenance["sources"].as_array().unwrap().len(), 3);
+    assert_eq!(provenance["sources"].as_array().unwrap().len(), 4);
 }
 
 #[test]
