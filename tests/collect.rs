@@ -54,21 +54,20 @@ fn collects_the_demo_organisation() {
     let drills = json(&evidence.join("drills.json"));
     let drills = drills.as_array().unwrap();
     assert_eq!(drills.len(), 37);
-    for key in [
-        "id",
-        "capability",
-        "kind",
-        "started",
-        "ended",
-        "outcome",
-        "recovery_seconds",
-        "data_loss_seconds",
-    ] {
-        assert!(
-            drills.iter().all(|d| d.get(key).is_some()),
-            "every drill has `{key}`"
-        );
-    }
+    assert_every_record_has(
+        drills,
+        "drill",
+        &[
+            "id",
+            "capability",
+            "kind",
+            "started",
+            "ended",
+            "outcome",
+            "recovery_seconds",
+            "data_loss_seconds",
+        ],
+    );
     let restore = drills
         .iter()
         .find(|d| d["id"] == "restore-2026-01-27-ledger")
@@ -90,21 +89,20 @@ fn collects_the_demo_organisation() {
     let incidents = json(&evidence.join("incidents.json"));
     let incidents = incidents.as_array().unwrap();
     assert_eq!(incidents.len(), 16);
-    for key in [
-        "id",
-        "capability",
-        "severity",
-        "started",
-        "acknowledged",
-        "resolved",
-        "recovery_seconds",
-        "first_update",
-    ] {
-        assert!(
-            incidents.iter().all(|i| i.get(key).is_some()),
-            "every incident has `{key}`"
-        );
-    }
+    assert_every_record_has(
+        incidents,
+        "incident",
+        &[
+            "id",
+            "capability",
+            "severity",
+            "started",
+            "acknowledged",
+            "resolved",
+            "recovery_seconds",
+            "first_update",
+        ],
+    );
     let ledger = incidents.iter().find(|i| i["id"] == "INC-2033").unwrap();
     assert_eq!(
         (&ledger["severity"], &ledger["capability"]),
@@ -222,4 +220,14 @@ fn an_invalid_plan_or_time_is_a_usage_error() {
         .assert()
         .code(2)
         .stderr(contains("expected an RFC 3339 time"));
+}
+
+/// Every record carries each of the contract's `keys` (DESIGN.md, "JSON names").
+fn assert_every_record_has(records: &[Value], noun: &str, keys: &[&str]) {
+    for key in keys {
+        assert!(
+            records.iter().all(|r| r.get(key).is_some()),
+            "every {noun} has `{key}`"
+        );
+    }
 }
