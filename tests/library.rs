@@ -194,3 +194,53 @@ fn every_standard_policy_both_passes_and_fails_subjects_in_the_demo() {
         );
     }
 }
+
+/// The policies that allow partitioning judge the same in chunks as whole:
+/// on the demo with every capability a chunk of its own (a one-byte chunk
+/// budget), every finding and control status is the same as in one request.
+#[test]
+fn chunked_evaluation_finds_what_one_request_finds() {
+    use vouch_engine::{Config, Engine, assess};
+
+    let plan = vouch_sdk::plan::load::load(&demo().join("vouch.toml")).unwrap();
+    let evidence = vouch_collector::set::read(&demo().join(".vouch/evidence")).unwrap();
+    let catalogs = Catalogs::standard().unwrap();
+    let now = NOW.parse().unwrap();
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/dist");
+    let assess_with = |config: Config| {
+        let engine = Engine::new(&config).unwrap();
+        let mut policies = Vec::new();
+        for entry in std::fs::read_dir(&dist).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                policies.push(engine.load(&std::fs::read(path).unwrap()).unwrap());
+            }
+        }
+        let partitioned = policies
+            .iter()
+            .filter(|p| p.metadata().partition == vouch_sdk::Partition::Capability)
+            .count();
+        assert!(
+            partitioned >= 9,
+            "{partitioned} policies allow partitioning"
+        );
+        assess::evaluate(&plan, &evidence, &policies, &catalogs, now).unwrap()
+    };
+    let whole = assess_with(Config::default());
+    let chunked = assess_with(Config::default().chunk_bytes(1));
+    assert!(whole.policies.iter().all(|p| p.error.is_none()));
+    assert!(!whole.findings.is_empty());
+    assert_eq!(chunked.findings, whole.findings);
+    assert_eq!(chunked.controls, whole.controls);
+    assert_eq!(chunked.warnings, whole.warnings);
+    // Each chunk parses its own request, so only the fuel differs, and
+    // differing shows the chunks were made.
+    for (c, w) in chunked.policies.iter().zip(&whole.policies) {
+        assert_eq!(
+            (&c.id, &c.commitment, &c.error),
+            (&w.id, &w.commitment, &w.error)
+        );
+    }
+    let fuel = |a: &vouch_sdk::Assessment| a.policies.iter().map(|p| p.fuel_used).sum::<u64>();
+    assert!(fuel(&chunked) > fuel(&whole));
+}

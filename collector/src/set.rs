@@ -278,6 +278,7 @@ pub fn read(dir: &Path) -> Result<EvidenceSet, StageError> {
         drills: read_json(&dir.join(Kind::Drills.file()))?,
         incidents: read_json(&dir.join(Kind::Incidents.file()))?,
         gaps: read_json(&dir.join(GAPS))?,
+        inventory: Vec::new(),
     })
 }
 

@@ -22,7 +22,7 @@
 //!   A failure outranks an error because it is already known that the control
 //!   is not met; neither is ever reported as satisfied.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -30,11 +30,12 @@ use vouch_sdk::assessment::{
     AssessedFinding, ControlResult, ControlStatus, FindingStatus, PolicyRun,
 };
 use vouch_sdk::plan::Commitment;
-use vouch_sdk::{Assessment, EvidenceSet, Finding, Plan, Request};
+use vouch_sdk::{Assessment, EvidenceSet, Finding, Plan};
 
-use crate::Policy;
 use crate::controls::Catalogs;
+use crate::request::{Chunk, Requests};
 use crate::waivers::Waivers;
+use crate::{Evaluation, Policy};
 
 /// What one run of a policy produced, before waivers.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +64,7 @@ pub enum AssessError {
     #[error("cannot encode the {what} as JSON for the policies")]
     #[diagnostic(code(vouch::assess::encode))]
     Encode {
-        /// `plan` or `evidence`.
+        /// `plan and evidence` or `parameters`.
         what: &'static str,
         /// Why.
         #[source]
@@ -150,7 +151,10 @@ fn check_params(
 
 /// Runs `policies` on `plan` and `evidence` as of `now`, all runs in
 /// parallel, and assembles the assessment. A policy that fails to run makes
-/// its controls `error`; the other policies still run.
+/// its controls `error`; the other policies still run. Each run's requests
+/// come from [`Requests`]: only the evidence kinds the policy reads, in
+/// chunks of capabilities where the policy allows it and its evidence is
+/// large.
 pub fn evaluate(
     plan: &Plan,
     evidence: &EvidenceSet,
@@ -158,12 +162,8 @@ pub fn evaluate(
     catalogs: &Catalogs,
     now: DateTime<Utc>,
 ) -> Result<Assessment, AssessError> {
-    let plan_json = serde_json::to_value(plan).map_err(|source| AssessError::Encode {
-        what: "plan",
-        source,
-    })?;
-    let evidence_json = serde_json::to_value(evidence).map_err(|source| AssessError::Encode {
-        what: "evidence",
+    let requests = Requests::new(plan, evidence, now).map_err(|source| AssessError::Encode {
+        what: "plan and evidence",
         source,
     })?;
     let enabled = |p: &&Policy| {
@@ -177,26 +177,23 @@ pub fn evaluate(
             .map(|c| c.params.clone())
             .unwrap_or_default()
     };
+    let everything: Vec<usize> = (0..plan.capabilities.len()).collect();
 
-    // Every run is prepared first, then all are evaluated in parallel.
-    let mut jobs: Vec<Job<'_>> = Vec::new();
+    // Every run is prepared first, then all their chunks are evaluated in
+    // parallel.
+    let mut specs: Vec<Spec<'_>> = Vec::new();
     let mut warnings = Vec::new();
     for policy in policies.iter().filter(enabled) {
         let id = &policy.metadata().id;
         let params = serde_json::Value::Object(own_params(id));
         check_params(policy, &params, || format!("`[policies.{id}]`"))?;
-        let request = Request {
-            plan: plan_json.clone(),
-            evidence: evidence_json.clone(),
-            params,
-            now,
-        };
-        jobs.push(Job {
+        specs.push(Spec::new(
             policy,
-            commitment: None,
-            request,
-            outside: BTreeSet::new(),
-        });
+            None,
+            &params,
+            everything.clone(),
+            BTreeSet::new(),
+        )?);
     }
     for framework in &plan.frameworks.custom {
         for commitment in &framework.commitments {
@@ -216,40 +213,55 @@ pub fn evaluate(
             let scope = scope(plan, commitment);
             let mut params = own_params(&commitment.policy);
             params.extend(commitment.params.clone());
-            let mut scoped_plan = plan_json.clone();
-            if let Some(capabilities) = scoped_plan
-                .get_mut("capabilities")
-                .and_then(|c| c.as_array_mut())
-            {
-                capabilities.retain(|c| {
-                    c.get("id")
-                        .and_then(|id| id.as_str())
-                        .is_some_and(|id| scope.contains(id))
-                });
-            }
             let params = serde_json::Value::Object(params);
             check_params(policy, &params, || format!("commitment `{reference}`"))?;
-            let request = Request {
-                plan: scoped_plan,
-                evidence: evidence_json.clone(),
-                params,
-                now,
+            let (inside, outside): (Vec<usize>, BTreeSet<&str>) = {
+                let ids = requests.ids();
+                let inside = (0..ids.len()).filter(|&i| scope.contains(ids[i])).collect();
+                let outside = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| !scope.contains(id))
+                    .collect();
+                (inside, outside)
             };
-            let outside = plan
-                .capabilities
-                .iter()
-                .map(|c| c.id.as_str())
-                .filter(|id| !scope.contains(*id))
-                .collect();
-            jobs.push(Job {
+            specs.push(Spec::new(
                 policy,
-                commitment: Some(reference),
-                request,
+                Some(reference),
+                &params,
+                inside,
                 outside,
-            });
+            )?);
         }
     }
-    let runs = jobs.into_par_iter().map(Job::run).collect();
+    let jobs: Vec<(usize, Chunk)> = specs
+        .iter()
+        .enumerate()
+        .flat_map(|(run, spec)| {
+            requests
+                .chunks(
+                    spec.policy.metadata(),
+                    spec.scope.clone(),
+                    spec.policy.chunk_bytes(),
+                )
+                .into_iter()
+                .map(move |chunk| (run, chunk))
+        })
+        .collect();
+    let mut done: Vec<(usize, Result<Evaluation, String>)> = jobs
+        .into_par_iter()
+        .map(|(run, chunk)| (run, specs[run].evaluate(&requests, &chunk)))
+        .collect();
+    // `collect` keeps job order, so each run's chunks stay in plan order.
+    let mut runs = Vec::with_capacity(specs.len());
+    for (index, spec) in specs.into_iter().enumerate() {
+        let end = done
+            .iter()
+            .position(|(run, _)| *run != index)
+            .unwrap_or(done.len());
+        let chunks = done.drain(..end).map(|(_, outcome)| outcome);
+        runs.push(spec.merge(chunks));
+    }
     let mut assessment = assemble(plan, catalogs, runs, now);
     warnings.append(&mut assessment.warnings);
     assessment.warnings = warnings;
@@ -271,26 +283,81 @@ fn scope<'a>(plan: &'a Plan, commitment: &Commitment) -> BTreeSet<&'a str> {
         .collect()
 }
 
-/// One run to make: a policy, its request, and the capabilities whose
-/// findings it must not report (outside a commitment's scope).
-struct Job<'a> {
+/// One run to make: a policy, its parameters as JSON, the capabilities it
+/// judges (indices into the plan's), and those whose findings it must not
+/// report (outside a commitment's scope).
+struct Spec<'a> {
     policy: &'a Policy,
     commitment: Option<String>,
-    request: Request,
+    params: String,
+    scope: Vec<usize>,
     outside: BTreeSet<&'a str>,
 }
 
-impl Job<'_> {
-    fn run(self) -> Run {
+impl<'a> Spec<'a> {
+    fn new(
+        policy: &'a Policy,
+        commitment: Option<String>,
+        params: &serde_json::Value,
+        scope: Vec<usize>,
+        outside: BTreeSet<&'a str>,
+    ) -> Result<Self, AssessError> {
+        let params = serde_json::to_string(params).map_err(|source| AssessError::Encode {
+            what: "parameters",
+            source,
+        })?;
+        Ok(Self {
+            policy,
+            commitment,
+            params,
+            scope,
+            outside,
+        })
+    }
+
+    /// Evaluates one chunk of the run.
+    fn evaluate(&self, requests: &Requests<'_>, chunk: &Chunk) -> Result<Evaluation, String> {
+        let text = requests
+            .text(self.policy.metadata(), chunk, &self.params)
+            .map_err(|e| format!("cannot encode the request: {e}"))?;
+        self.policy
+            .evaluate_json(&text)
+            .map_err(|error| error_chain(&error))
+    }
+
+    /// The run from its chunks' outcomes, in order: their findings, each
+    /// distinct one once (a finding about a source comes from every chunk),
+    /// or the first error.
+    fn merge(self, chunks: impl Iterator<Item = Result<Evaluation, String>>) -> Run {
         let metadata = self.policy.metadata();
-        let (fuel_used, outcome) = match self.policy.evaluate(&self.request) {
-            Ok(evaluation) => {
-                let mut findings = evaluation.findings;
-                findings.retain(|f| !self.outside.contains(f.subject.as_str()));
-                (evaluation.fuel_consumed, Ok(findings))
+        let mut fuel_used = 0;
+        let mut outcome: Result<Vec<Finding>, String> = Ok(Vec::new());
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+        for chunk in chunks {
+            let Ok(findings) = &mut outcome else {
+                break;
+            };
+            let evaluation = match chunk {
+                Ok(evaluation) => evaluation,
+                Err(error) => {
+                    outcome = Err(error);
+                    fuel_used = 0;
+                    break;
+                }
+            };
+            fuel_used += evaluation.fuel_consumed;
+            for finding in evaluation.findings {
+                if self.outside.contains(finding.subject.as_str()) {
+                    continue;
+                }
+                let same = seen.entry(finding.subject.clone()).or_default();
+                if same.iter().any(|&i| findings[i] == finding) {
+                    continue;
+                }
+                same.push(findings.len());
+                findings.push(finding);
             }
-            Err(error) => (0, Err(error_chain(&error))),
-        };
+        }
         Run {
             policy: metadata.id.clone(),
             version: metadata.version.clone(),

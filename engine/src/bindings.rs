@@ -10,7 +10,7 @@ wasmtime::component::bindgen!({
 });
 
 /// The import interface a component may use, as named in its import section.
-pub(crate) const HOST_INTERFACE: &str = "vouch:policy/host@0.1.0";
+pub(crate) const HOST_INTERFACE: &str = "vouch:policy/host@0.2.0";
 
 /// What that interface holds: the log function and its level type.
 pub(crate) const HOST_ITEMS: [&str; 2] = ["log", "level"];

@@ -24,6 +24,10 @@ const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 /// The request is copied into guest memory, so it must leave room there.
 const DEFAULT_MAX_REQUEST_BYTES: usize = 32 << 20;
 
+/// A chunk of a partitioned policy's evidence: an eighth of the default
+/// memory limit leaves room for the request's copy and its parsed records.
+const DEFAULT_CHUNK_BYTES: usize = 8 << 20;
+
 /// Bytes the host may copy out of one call (findings, metadata, a log line).
 const DEFAULT_MAX_OUTPUT_BYTES: usize = 32 << 20;
 
@@ -38,6 +42,7 @@ pub struct Config {
     pub(crate) timeout: Duration,
     pub(crate) max_wasm_stack: usize,
     pub(crate) max_request_bytes: usize,
+    pub(crate) chunk_bytes: usize,
     pub(crate) max_output_bytes: usize,
     pub(crate) max_component_bytes: usize,
     pub(crate) cache_dir: Option<PathBuf>,
@@ -52,6 +57,7 @@ impl Default for Config {
             timeout: DEFAULT_TIMEOUT,
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             max_component_bytes: DEFAULT_MAX_COMPONENT_BYTES,
             cache_dir: None,
@@ -99,6 +105,15 @@ impl Config {
     #[must_use]
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
+        self
+    }
+
+    /// The evidence bytes above which a policy that allows partitioning
+    /// is evaluated in chunks of capabilities (default 8 MiB); see
+    /// [`crate::request`].
+    #[must_use]
+    pub fn chunk_bytes(mut self, bytes: usize) -> Self {
+        self.chunk_bytes = bytes;
         self
     }
 

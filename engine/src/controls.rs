@@ -222,6 +222,7 @@ mod tests {
             severity: vouch_sdk::Severity::Low,
             evidence: Vec::new(),
             params_schema: vouch_sdk::metadata::no_params_schema(),
+            partition: vouch_sdk::Partition::Whole,
             controls: controls.iter().map(|c| (*c).to_owned()).collect(),
         }
     }

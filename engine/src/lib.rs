@@ -10,7 +10,8 @@
 //! Each runtime concern has its own module: `config` (the limits),
 //! `allocator` (the instance pool), `epoch` (the timeout ticker), `limits`
 //! (the memory limiter), `cache` (compiled artifacts on disk), `sandbox`
-//! (one call in a fresh store, and error classification), `output`
+//! (one call in a fresh store, and error classification), `request`
+//! (the requests of one assessment, encoded once), `output`
 //! (contract checks on what a policy returns), `inspect` (reading a
 //! component without running it) and `component` (building one).
 //!
@@ -44,6 +45,7 @@ mod limits;
 pub mod metrics;
 mod output;
 mod policy;
+pub mod request;
 mod sandbox;
 pub mod waivers;
 

@@ -4,6 +4,7 @@
 //! Lifting itself is bounded by the store's hostcall fuel (see
 //! `sandbox.rs`); what is checked here is what the types cannot say.
 
+use vouch_sdk::metadata::Partition;
 use vouch_sdk::{Finding, Measurement, Metadata, Severity, Status};
 
 use crate::bindings;
@@ -36,6 +37,10 @@ pub(crate) fn metadata(raw: bindings::Metadata) -> Result<Metadata, String> {
         title: raw.title,
         description: raw.description,
         evidence: raw.evidence,
+        partition: match raw.partition {
+            bindings::Partition::Whole => Partition::Whole,
+            bindings::Partition::Capability => Partition::Capability,
+        },
         controls: raw.controls,
     })
 }

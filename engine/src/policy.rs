@@ -118,6 +118,12 @@ impl Policy {
         self.inner.from_cache
     }
 
+    /// The evidence bytes above which the policy, if it allows partitioning,
+    /// is evaluated in chunks.
+    pub(crate) fn chunk_bytes(&self) -> usize {
+        self.inner.sandbox.shared().config.chunk_bytes
+    }
+
     /// Evaluates `request` in a fresh sandbox.
     pub fn evaluate(&self, request: &Request) -> Result<Evaluation, Error> {
         let json = serde_json::to_string(request).map_err(|source| Error::Request {
@@ -127,9 +133,9 @@ impl Policy {
         self.evaluate_json(&json)
     }
 
-    /// Evaluates a request already encoded as JSON, so one encoding serves
-    /// many policies.
-    pub(crate) fn evaluate_json(&self, json: &str) -> Result<Evaluation, Error> {
+    /// Evaluates a request already encoded as JSON (see [`crate::request`]),
+    /// so one encoding serves many policies.
+    pub fn evaluate_json(&self, json: &str) -> Result<Evaluation, Error> {
         let id = self.id();
         let limit = self.inner.sandbox.shared().config.max_request_bytes;
         if json.len() > limit {

@@ -9,9 +9,14 @@ use serde_json::Value;
 
 /// The canonical bytes of `value`.
 pub fn to_vec(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
-    let value = serde_json::to_value(value)?;
+    value_to_vec(&serde_json::to_value(value)?)
+}
+
+/// [`to_vec`] of a JSON value, without first copying it: an OSCAL document
+/// of a large assessment runs to hundreds of megabytes as a value.
+pub fn value_to_vec(value: &Value) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::new();
-    write(&value, &mut out)?;
+    write(value, &mut out)?;
     Ok(out)
 }
 

@@ -380,8 +380,13 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
     }
     let seed = hex::encode(Sha256::digest(&assessment_bytes));
     files.write(root, layout::ASSESSMENT, &assessment_bytes)?;
-    let oscal = oscal::assessment_results(&assessment, &evidence, &seed);
-    files.write(root, layout::OSCAL, &encode(layout::OSCAL, &oscal)?)?;
+    // The document is large for a large assessment: dropped once encoded.
+    let oscal = encoded(
+        layout::OSCAL,
+        canonical::value_to_vec(&oscal::assessment_results(&assessment, &evidence, &seed)),
+    )?;
+    files.write(root, layout::OSCAL, &oscal)?;
+    drop(oscal);
 
     let statement = statement(request, &assessment, &files.digests, summaries);
     files.write_unlisted(
@@ -607,7 +612,14 @@ fn io_error(action: &'static str, path: &Path, source: io::Error) -> IoError {
 }
 
 fn encode(file: &'static str, value: &impl serde::Serialize) -> Result<Vec<u8>, SealError> {
-    canonical::to_vec(value).map_err(|e| {
+    encoded(file, canonical::to_vec(value))
+}
+
+fn encoded(
+    file: &'static str,
+    bytes: Result<Vec<u8>, serde_json::Error>,
+) -> Result<Vec<u8>, SealError> {
+    bytes.map_err(|e| {
         EncodeError {
             file,
             reason: e.to_string(),
@@ -713,6 +725,7 @@ fn read_evidence(dir: &Path) -> Result<EvidenceSet, SealError> {
             "an array of gap records (docs/formats.md)",
         )?
         .0,
+        inventory: Vec::new(),
     };
     let _: (Value, _) = read_json(
         &records("provenance.json"),

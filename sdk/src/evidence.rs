@@ -7,7 +7,7 @@
 //! policies receive the same records as one JSON object. Field names are a
 //! published format (docs/formats.md): add fields freely, rename none.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Every record collected for one assessment.
@@ -28,6 +28,91 @@ pub struct EvidenceSet {
     /// What could not be collected, and why: missing evidence fails closed.
     #[serde(default)]
     pub gaps: Vec<Gap>,
+    /// What each source yielded, in sum: never collected or stored, but
+    /// derived by the host ([`EvidenceSet::inventory`]) for the policies that
+    /// read kind `inventory`, so a check of the sources themselves needs no
+    /// records, however many there are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inventory: Vec<SourceInventory>,
+}
+
+impl EvidenceSet {
+    /// What each source yielded as of `now`, one entry per source in order of
+    /// first appearance (runbooks, code, drills, incidents). A record's date
+    /// is a runbook's or code change's `last_changed`, a drill's or an
+    /// incident's `started`.
+    pub fn inventory(&self, now: DateTime<Utc>) -> Vec<SourceInventory> {
+        let mut inventory: Vec<SourceInventory> = Vec::new();
+        let mut add = |origin: &Origin, at: DateTime<Utc>, unmatched: Option<&str>| {
+            let entry = match inventory.iter().position(|s| s.source == origin.source) {
+                Some(i) => &mut inventory[i],
+                None => {
+                    inventory.push(SourceInventory {
+                        source: origin.source.clone(),
+                        records: 0,
+                        days: Vec::new(),
+                        unmatched: Vec::new(),
+                    });
+                    let last = inventory.len() - 1;
+                    &mut inventory[last]
+                }
+            };
+            entry.records += 1;
+            if at <= now {
+                let day = at.date_naive();
+                match entry.days.binary_search_by(|d| d.day.cmp(&day)) {
+                    Ok(i) => entry.days[i].records += 1,
+                    Err(i) => entry.days.insert(i, DayCount { day, records: 1 }),
+                }
+            }
+            entry.unmatched.extend(unmatched.map(str::to_owned));
+        };
+        for r in &self.runbooks {
+            add(&r.origin, r.last_changed, None);
+        }
+        for c in &self.code {
+            add(&c.origin, c.last_changed, None);
+        }
+        for d in &self.drills {
+            add(
+                &d.origin,
+                d.started,
+                d.capability.is_none().then_some(&*d.id),
+            );
+        }
+        for i in &self.incidents {
+            add(
+                &i.origin,
+                i.started,
+                i.capability.is_none().then_some(&*i.id),
+            );
+        }
+        inventory
+    }
+}
+
+/// What one source yielded (kind `inventory`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInventory {
+    /// The plan's id of the source.
+    pub source: String,
+    /// Its records of every kind.
+    pub records: usize,
+    /// Its records dated at or before the request's `now`, by UTC day,
+    /// earliest first; days without records are left out.
+    pub days: Vec<DayCount>,
+    /// Ids of its drills and incidents that match no capability of the plan,
+    /// in evidence order.
+    pub unmatched: Vec<String>,
+}
+
+/// How many records one day holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    /// The UTC day.
+    pub day: NaiveDate,
+    /// Records dated that day.
+    pub records: usize,
 }
 
 /// Where a record came from: the source, and the raw artifact it was parsed
@@ -240,4 +325,44 @@ pub struct Gap {
     pub kind: String,
     /// What went wrong, for people.
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inventory_counts_each_source_by_day_up_to_now() {
+        let incident = |id: &str, started: &str, capability: Option<&str>| {
+            serde_json::json!({
+                "id": id, "capability": capability, "service": "svc", "severity": "sev2",
+                "severity_raw": "P2", "title": id, "started": started,
+                "origin": { "source": "pd", "artifact": "a", "sha256": "00" }
+            })
+        };
+        let set: EvidenceSet = serde_json::from_value(serde_json::json!({
+            "incidents": [
+                // After `now` (as `i4`): a record, but of no day yet.
+                incident("i1", "2026-05-31T23:00:00Z", Some("api")),
+                incident("i2", "2026-05-30T10:00:00Z", None),
+                incident("i3", "2026-05-31T01:00:00Z", Some("api")),
+                incident("i4", "2026-05-31T12:00:01Z", Some("api")),
+            ]
+        }))
+        .unwrap();
+        let inventory = set.inventory("2026-05-31T12:00:00Z".parse().unwrap());
+        let day = |d: &str, records| DayCount {
+            day: d.parse().unwrap(),
+            records,
+        };
+        assert_eq!(
+            inventory,
+            [SourceInventory {
+                source: "pd".into(),
+                records: 4,
+                days: vec![day("2026-05-30", 1), day("2026-05-31", 1)],
+                unmatched: vec!["i2".into()],
+            }]
+        );
+    }
 }

@@ -18,6 +18,7 @@
 //! vouch_sdk::export_policy!(AlwaysPass);
 //! ```
 
+use crate::metadata::Partition;
 use crate::{Finding, Measurement, Metadata, Request, Severity, Status};
 
 /// Bindings for `wit/policy.wit`, generated here so the export macro they
@@ -107,7 +108,7 @@ macro_rules! export_policy {
                     ::std::vec::Vec<$crate::guest::bindings::Finding>,
                     ::std::string::String,
                 > {
-                    $crate::guest::evaluate::<$policy>(&request)
+                    $crate::guest::evaluate::<$policy>(request)
                 }
             }
 
@@ -134,18 +135,24 @@ pub fn metadata<P: Policy>() -> bindings::Metadata {
             Severity::Critical => bindings::Severity::Critical,
         },
         evidence: metadata.evidence,
+        partition: match metadata.partition {
+            Partition::Whole => bindings::Partition::Whole,
+            Partition::Capability => bindings::Partition::Capability,
+        },
         params_schema: metadata.params_schema.to_string(),
         controls: metadata.controls,
     }
 }
 
 /// The `evaluate` export of policy `P`: parses the request, runs the policy
-/// and converts its findings to WIT types.
+/// and converts its findings to WIT types. The request text is freed before
+/// the policy runs: the parsed request holds its own copy of each part.
 #[doc(hidden)]
-pub fn evaluate<P: Policy>(request: &str) -> Result<Vec<bindings::Finding>, String> {
+pub fn evaluate<P: Policy>(text: String) -> Result<Vec<bindings::Finding>, String> {
     report_panics();
     let request: Request =
-        serde_json::from_str(request).map_err(|e| format!("malformed request: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("malformed request: {e}"))?;
+    drop(text);
     let findings = P::evaluate(&request)?;
     Ok(findings.into_iter().map(finding).collect())
 }

@@ -19,6 +19,6 @@ pub use evidence::EvidenceSet;
 pub use finding::{Finding, Measurement, Status};
 #[cfg(feature = "guest")]
 pub use guest::Policy;
-pub use metadata::{Metadata, Severity};
+pub use metadata::{Metadata, Partition, Severity};
 pub use plan::Plan;
 pub use request::Request;

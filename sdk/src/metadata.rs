@@ -51,15 +51,36 @@ pub struct Metadata {
     pub description: String,
     /// How much a failure matters.
     pub severity: Severity,
-    /// Evidence kinds it reads, e.g. `runbooks`, `drills`, `incidents`.
+    /// Evidence kinds it reads, e.g. `runbooks`, `drills`, `incidents`,
+    /// `inventory`; its requests carry only these, and `gaps`.
     #[serde(default)]
     pub evidence: Vec<String>,
+    /// Whether the host may judge the capabilities in chunks.
+    #[serde(default)]
+    pub partition: Partition,
     /// JSON Schema of its parameters (crosses the WIT boundary as JSON text).
     pub params_schema: serde_json::Value,
     /// Framework controls it provides evidence for, as `framework:control`,
     /// e.g. `soc2:A1.2`.
     #[serde(default)]
     pub controls: Vec<String>,
+}
+
+/// How the host may split a policy's evaluation (`partition` in
+/// `wit/policy.wit`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Partition {
+    /// One evaluation sees the whole plan and all the evidence it reads.
+    #[default]
+    Whole,
+    /// The policy judges each capability from its own plan entry and records
+    /// alone; findings about sources (gaps) come out the same whatever the
+    /// chunk. The host may then evaluate the capabilities in chunks, each
+    /// with the plan's `capabilities` and the records narrowed to the chunk,
+    /// and keep each distinct finding once, so evidence too large for one
+    /// sandbox is still judged in full.
+    Capability,
 }
 
 /// The parameter schema of a policy that takes no parameters.

@@ -2,11 +2,13 @@
 //! capabilities against their targets, the chart data, findings with links
 //! to the evidence files inside the bundle, waivers and metrics with trends.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveTime, Utc};
 use vouch_sdk::assessment::{AssessedFinding, ControlResult, FindingStatus, Metrics};
 use vouch_sdk::evidence::{DrillKind, Outcome};
 use vouch_sdk::plan::AuditWindow;
-use vouch_sdk::{Assessment, Severity};
+use vouch_sdk::{Assessment, EvidenceSet, Severity};
 
 use super::Input;
 use super::history::{self, Counts};
@@ -617,6 +619,7 @@ fn recoveries(input: &Input) -> Option<Vec<Recovery>> {
 
 fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
     let assessment = &input.assessment;
+    let artifacts = Artifacts::new(input.evidence.as_ref());
     let mut groups: Vec<PolicyGroup<'_>> = Vec::new();
     for finding in &assessment.findings {
         let row = FindingRow {
@@ -628,7 +631,7 @@ fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
                     let href = input
                         .bundle
                         .as_ref()
-                        .and_then(|b| Some(format!("{}{}", b.link_base, link(input, r)?)));
+                        .and_then(|b| Some(format!("{}{}", b.link_base, artifacts.link(r)?)));
                     (r.as_str(), href)
                 })
                 .collect(),
@@ -656,33 +659,65 @@ fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
     groups
 }
 
-/// The bundle file an evidence reference points at: a record's raw
-/// artifact, the gaps list, or the plan.
-fn link(input: &Input, reference: &str) -> Option<String> {
-    let (kind, rest) = reference.split_once(':')?;
-    let evidence = input.evidence.as_ref();
-    let raw = |artifact: &str| Some(format!("evidence/raw/{artifact}"));
-    match kind {
-        "runbook" => {
-            let path = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
-            let runbook = evidence?.runbooks.iter().find(|r| r.path == path)?;
-            raw(&runbook.origin.artifact)
+/// The bundle file each evidence reference points at: a record's raw
+/// artifact, the gaps list, or the plan. Indexed once, since a large
+/// assessment cites hundreds of thousands of records.
+struct Artifacts<'a> {
+    runbooks: HashMap<&'a str, &'a str>,
+    drills: HashMap<&'a str, &'a str>,
+    incidents: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Artifacts<'a> {
+    fn new(evidence: Option<&'a EvidenceSet>) -> Self {
+        // The first record with a key wins, as a search in evidence order would.
+        fn index<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> HashMap<&'a str, &'a str> {
+            let mut map = HashMap::new();
+            for (key, artifact) in pairs {
+                map.entry(key).or_insert(artifact);
+            }
+            map
         }
-        "drill" => raw(&evidence?
-            .drills
-            .iter()
-            .find(|d| d.id == rest)?
-            .origin
-            .artifact),
-        "incident" => raw(&evidence?
-            .incidents
-            .iter()
-            .find(|i| i.id == rest)?
-            .origin
-            .artifact),
-        "gap" => Some("evidence/gaps.json".to_owned()),
-        "plan" | "capability" => Some("vouch.toml".to_owned()),
-        _ => None,
+        let (runbooks, drills, incidents) = evidence.map_or_else(Default::default, |e| {
+            (
+                index(
+                    e.runbooks
+                        .iter()
+                        .map(|r| (r.path.as_str(), r.origin.artifact.as_str())),
+                ),
+                index(
+                    e.drills
+                        .iter()
+                        .map(|d| (d.id.as_str(), d.origin.artifact.as_str())),
+                ),
+                index(
+                    e.incidents
+                        .iter()
+                        .map(|i| (i.id.as_str(), i.origin.artifact.as_str())),
+                ),
+            )
+        });
+        Self {
+            runbooks,
+            drills,
+            incidents,
+        }
+    }
+
+    fn link(&self, reference: &str) -> Option<String> {
+        let (kind, rest) = reference.split_once(':')?;
+        let raw = |artifact: &&str| format!("evidence/raw/{artifact}");
+        match kind {
+            "runbook" => {
+                let path = rest.rsplit_once('@').map_or(rest, |(path, _)| path);
+                self.runbooks.get(path).map(raw)
+            }
+            "drill" => self.drills.get(rest).map(raw),
+            "incident" => self.incidents.get(rest).map(raw),
+            "gap" => Some("evidence/gaps.json".to_owned()),
+            "plan" | "capability" => Some("vouch.toml".to_owned()),
+            _ => None,
+        }
     }
 }
 

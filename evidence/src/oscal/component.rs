@@ -164,6 +164,7 @@ mod tests {
             severity: Severity::High,
             evidence: vec!["drills".to_owned()],
             params_schema: vouch_sdk::metadata::no_params_schema(),
+            partition: vouch_sdk::Partition::Whole,
             controls: controls.iter().map(|c| (*c).to_owned()).collect(),
         }
     }

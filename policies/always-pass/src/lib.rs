@@ -20,12 +20,14 @@ impl Policy for AlwaysPass {
             severity: Severity::Info,
             evidence: Vec::new(),
             params_schema: vouch_sdk::metadata::no_params_schema(),
+            partition: vouch_sdk::Partition::Whole,
             controls: vec!["vouch:smoke".into()],
         }
     }
 
     fn evaluate(request: &Request) -> Result<Vec<Finding>, String> {
-        let capabilities = request.plan["capabilities"]
+        let plan: serde_json::Value = request.plan_as()?;
+        let capabilities = plan["capabilities"]
             .as_array()
             .ok_or("the plan has no `capabilities` array")?;
         log(

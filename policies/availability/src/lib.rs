@@ -50,6 +50,7 @@ impl Policy for Availability {
                     },
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: ["soc2:A1.2", "iso27001:5.30", "iso27001:8.14"]
                 .map(String::from)
                 .to_vec(),

@@ -46,6 +46,7 @@ impl Policy for DependencyFailover {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: [
                 "soc2:A1.3",
                 "soc2:CC9.1",

@@ -60,6 +60,7 @@ impl Policy for DrillPassRate {
                     }
                 }
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: vec![
                 "soc2:A1.3".into(),
                 "iso22301:8.5".into(),

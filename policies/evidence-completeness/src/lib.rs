@@ -2,7 +2,6 @@
 //! a gap, yielded records, and holds records dated in the audit window. One
 //! finding per source, its subject the source id.
 
-use chrono::{DateTime, Utc};
 use vouch_sdk::evidence::EvidenceSet;
 use vouch_sdk::judge;
 use vouch_sdk::plan::Plan;
@@ -25,13 +24,11 @@ impl Policy for EvidenceCompleteness {
                           not judged when no capability names runbooks or code in it."
                 .into(),
             severity: Severity::High,
-            evidence: vec![
-                "runbooks".into(),
-                "code".into(),
-                "drills".into(),
-                "incidents".into(),
-            ],
+            // What each source yielded, in sum: the records themselves
+            // could be millions.
+            evidence: vec!["inventory".into()],
             params_schema: vouch_sdk::metadata::no_params_schema(),
+            partition: vouch_sdk::Partition::Whole,
             controls: vec![
                 "iso22301:8.5".into(),
                 "nist-800-53:CP-4".into(),
@@ -43,7 +40,7 @@ impl Policy for EvidenceCompleteness {
     fn evaluate(request: &Request) -> Result<Vec<Finding>, String> {
         let plan = request.plan()?;
         let evidence = request.evidence()?;
-        Ok(judge_sources(&plan, &evidence, request.now))
+        Ok(judge_sources(&plan, &evidence))
     }
 }
 
@@ -62,7 +59,7 @@ struct Source<'a> {
     planned: bool,
 }
 
-fn judge_sources(plan: &Plan, evidence: &EvidenceSet, now: DateTime<Utc>) -> Vec<Finding> {
+fn judge_sources(plan: &Plan, evidence: &EvidenceSet) -> Vec<Finding> {
     let names_git = plan
         .capabilities
         .iter()
@@ -110,66 +107,31 @@ fn judge_sources(plan: &Plan, evidence: &EvidenceSet, now: DateTime<Utc>) -> Vec
     }
     sources
         .iter()
-        .map(|source| judge_source(plan, evidence, source, now))
+        .map(|source| judge_source(plan, evidence, source))
         .collect()
 }
 
-fn judge_source(
-    plan: &Plan,
-    evidence: &EvidenceSet,
-    source: &Source<'_>,
-    now: DateTime<Utc>,
-) -> Finding {
+fn judge_source(plan: &Plan, evidence: &EvidenceSet, source: &Source<'_>) -> Finding {
     let id = source.id;
-    let dates: Vec<DateTime<Utc>> = evidence
-        .runbooks
-        .iter()
-        .filter(|r| r.origin.source == id)
-        .map(|r| r.last_changed)
-        .chain(
-            evidence
-                .code
-                .iter()
-                .filter(|c| c.origin.source == id)
-                .map(|c| c.last_changed),
-        )
-        .chain(
-            evidence
-                .drills
-                .iter()
-                .filter(|d| d.origin.source == id)
-                .map(|d| d.started),
-        )
-        .chain(
-            evidence
-                .incidents
-                .iter()
-                .filter(|i| i.origin.source == id)
-                .map(|i| i.started),
-        )
-        .collect();
-    let unmatched: Vec<String> = evidence
-        .drills
-        .iter()
-        .filter(|d| d.origin.source == id && d.capability.is_none())
-        .map(|d| format!("`{}`", d.id))
-        .chain(
-            evidence
-                .incidents
-                .iter()
-                .filter(|i| i.origin.source == id && i.capability.is_none())
-                .map(|i| format!("`{}`", i.id)),
-        )
-        .collect();
-    let records = dates.len();
+    let inventory = evidence.inventory.iter().find(|s| s.source == id);
+    let records = inventory.map_or(0, |s| s.records);
     let records_text = match records {
         1 => "1 record".to_owned(),
         n => format!("{n} records"),
     };
-    let in_window = dates
+    // The inventory counts records at or before `now` by day, and the
+    // window is whole days, so this is `judge::counts_in_window` per record.
+    let in_window: usize = inventory
         .iter()
-        .filter(|at| judge::counts_in_window(&plan.audit, **at, now))
-        .count();
+        .flat_map(|s| &s.days)
+        .filter(|d| plan.audit.start <= d.day && d.day <= plan.audit.end)
+        .map(|d| d.records)
+        .sum();
+    let unmatched: Vec<String> = inventory
+        .iter()
+        .flat_map(|s| &s.unmatched)
+        .map(|id| format!("`{id}`"))
+        .collect();
     let gaps: Vec<_> = evidence.gaps.iter().filter(|g| g.source == id).collect();
     let window = format!("{} to {}", plan.audit.start, plan.audit.end);
     let kind = source.kind;

@@ -51,6 +51,7 @@ impl Policy for IncidentCommunication {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: [
                 "soc2:CC7.4",
                 "iso27001:5.25",

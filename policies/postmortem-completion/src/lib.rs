@@ -54,6 +54,7 @@ impl Policy for PostmortemCompletion {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: ["iso27001:5.27", "soc2:CC7.5", "nist-800-53:IR-4"]
                 .map(String::from)
                 .to_vec(),

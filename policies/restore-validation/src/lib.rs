@@ -44,6 +44,7 @@ impl Policy for RestoreValidation {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: [
                 "soc2:A1.2",
                 "soc2:A1.3",

@@ -45,6 +45,7 @@ impl Policy for RpoAttainment {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: [
                 "soc2:A1.2",
                 "iso27001:8.13",

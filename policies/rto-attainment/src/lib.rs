@@ -47,6 +47,7 @@ impl Policy for RtoAttainment {
                     ),
                 },
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: [
                 "soc2:A1.3",
                 "soc2:CC7.5",

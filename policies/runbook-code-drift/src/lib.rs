@@ -43,6 +43,7 @@ impl Policy for RunbookCodeDrift {
                     )
                 }
             }),
+            partition: vouch_sdk::Partition::Whole,
             controls: vec![
                 "iso22301:8.4".into(),
                 "nist-800-53:CP-2".into(),

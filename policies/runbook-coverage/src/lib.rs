@@ -52,6 +52,7 @@ impl Policy for RunbookCoverage {
                     }
                 }
             }),
+            partition: vouch_sdk::Partition::Whole,
             controls: vec![
                 "soc2:CC9.1".into(),
                 "iso27001:5.24".into(),

@@ -50,6 +50,7 @@ impl Policy for UntestedCriticalWorkflows {
                     )
                 }
             }),
+            partition: vouch_sdk::Partition::Capability,
             controls: vec![
                 "soc2:A1.3".into(),
                 "iso27001:5.30".into(),

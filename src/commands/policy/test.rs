@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 use vouch_engine::controls::Catalogs;
+use vouch_engine::request::as_sent;
 use vouch_engine::{Config, Engine, Policy};
 use vouch_sdk::{Finding, Request};
 
@@ -166,12 +167,15 @@ fn run_case(policy: &Policy, case: &Path) -> Result<Outcome, TestError> {
         .unwrap_or_default();
     let request: Request = read_json(&case.join("request.json"))?;
     let expected: Vec<Finding> = read_json(&case.join("expected.json"))?;
-    let failure = match policy.evaluate(&request) {
+    let failure = match as_sent(policy.metadata(), &request).map(|sent| policy.evaluate(&sent)) {
         Err(error) => Some(format!(
+            "  the request is not one `vouch evaluate` could send: {error}"
+        )),
+        Ok(Err(error)) => Some(format!(
             "  the policy could not evaluate the request: {error}"
         )),
-        Ok(evaluation) if evaluation.findings == expected => None,
-        Ok(evaluation) => Some(diff(&expected, &evaluation.findings)),
+        Ok(Ok(evaluation)) if evaluation.findings == expected => None,
+        Ok(Ok(evaluation)) => Some(diff(&expected, &evaluation.findings)),
     };
     Ok(Outcome { name, failure })
 }
