@@ -410,7 +410,7 @@ mod tests {
         // Over it: a chunk per capability here, each with its own records
         // and every gap; records of no capability go to none.
         let chunks = sent(&partitioned, 1);
-        let seen: Vec<(Vec<String>, Vec<&str>, Vec<&str>, usize)> = chunks
+        let seen: Vec<_> = chunks
             .iter()
             .map(|(capabilities, evidence)| {
                 (
@@ -425,8 +425,8 @@ mod tests {
             seen,
             [
                 (vec!["api".to_owned()], vec!["d3"], vec!["i2"], 1),
-                (vec!["db".to_owned()], vec![], vec!["i1"], 1),
-                (vec!["web".to_owned()], vec!["d1"], vec![], 1),
+                (vec!["db".to_owned()], Vec::<&str>::new(), vec!["i1"], 1),
+                (vec!["web".to_owned()], vec!["d1"], Vec::<&str>::new(), 1),
             ]
         );
     }
