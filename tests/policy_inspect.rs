@@ -31,7 +31,7 @@ fn shows_metadata_imports_and_exports() {
         "{text}"
     );
     assert!(text.contains("controls:  vouch:smoke"), "{text}");
-    assert!(text.contains("instance vouch:policy/host@0.1.0"), "{text}");
+    assert!(text.contains("instance vouch:policy/host@0.2.0"), "{text}");
     assert!(text.contains("func evaluate"), "{text}");
 }
 
@@ -44,7 +44,7 @@ fn json_carries_the_same() {
     assert!(out.status.success());
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["metadata"]["id"], "always-pass");
-    assert_eq!(json["imports"][0]["name"], "vouch:policy/host@0.1.0");
+    assert_eq!(json["imports"][0]["name"], "vouch:policy/host@0.2.0");
     assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
 }
 

@@ -252,6 +252,7 @@ pub fn evaluate(
         .into_par_iter()
         .map(|(run, chunk)| (run, specs[run].evaluate(&requests, &chunk)))
         .collect();
+    drop(requests);
     // `collect` keeps job order, so each run's chunks stay in plan order.
     let mut runs = Vec::with_capacity(specs.len());
     for (index, spec) in specs.into_iter().enumerate() {
@@ -393,9 +394,10 @@ pub fn assemble(
     let waivers = Waivers::new(&plan.waivers, now.date_naive());
     let mut warnings = waivers.warnings();
 
+    let mut runs = runs;
     let mut policies = Vec::with_capacity(runs.len());
     let mut findings = Vec::new();
-    for run in &runs {
+    for run in &mut runs {
         policies.push(PolicyRun {
             id: run.policy.clone(),
             version: run.version.clone(),
@@ -404,15 +406,17 @@ pub fn assemble(
             fuel_used: run.fuel_used,
             error: run.outcome.as_ref().err().cloned(),
         });
-        for finding in run.outcome.iter().flatten() {
+        // Moved, not copied: a large assessment has a million findings.
+        let found = run.outcome.as_mut().map(std::mem::take).unwrap_or_default();
+        for finding in found {
             let mut assessed = AssessedFinding {
                 policy: run.policy.clone(),
                 commitment: run.commitment.clone(),
-                subject: finding.subject.clone(),
+                subject: finding.subject,
                 status: finding.status.into(),
-                message: finding.message.clone(),
-                evidence: finding.evidence.clone(),
-                measurements: finding.measurements.clone(),
+                message: finding.message,
+                evidence: finding.evidence,
+                measurements: finding.measurements,
                 waiver: None,
             };
             waivers.apply(&mut assessed);

@@ -77,7 +77,7 @@ pub enum Error {
     },
 
     /// The component does not implement the `vouch:policy/policy` world.
-    #[error("the component does not implement the `vouch:policy/policy@0.1.0` world")]
+    #[error("the component does not implement the `vouch:policy/policy@0.2.0` world")]
     #[diagnostic(
         code(vouch::engine::contract),
         help("build the policy with the Vouch SDK version this engine supports")

@@ -30,7 +30,7 @@ pub struct Inspection {
 /// An import or export of a component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
-    /// Its name, e.g. `vouch:policy/host@0.1.0` or `evaluate`.
+    /// Its name, e.g. `vouch:policy/host@0.2.0` or `evaluate`.
     pub name: String,
     /// What it is: `func`, `instance`, `module`, `component` or `value`
     /// (type imports and exports, which name the world's records, are left

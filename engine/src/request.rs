@@ -17,6 +17,7 @@
 //! request per worker thread is held at a time.
 
 use std::collections::HashMap;
+use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -55,7 +56,9 @@ pub fn as_sent(metadata: &Metadata, request: &Request) -> Result<Request, String
     Request::new(&plan, &evidence, request.params.clone(), request.now).map_err(|e| e.to_string())
 }
 
-/// The encoded parts of every request of one assessment.
+/// The encoded parts of every request of one assessment. Records are
+/// encoded when a request is built, from the typed evidence: holding them
+/// encoded as well would double the memory a large evidence set takes.
 pub struct Requests<'a> {
     evidence: &'a EvidenceSet,
     /// The plan as a JSON object without `capabilities`.
@@ -64,31 +67,58 @@ pub struct Requests<'a> {
     capabilities: Vec<String>,
     /// Each capability's id, in plan order.
     ids: Vec<&'a str>,
-    /// Per kind of [`KINDS`]: the records of each capability, joined with
-    /// commas, and the bytes of all the kind's records.
-    kinds: [Kind; 4],
+    /// Per kind of [`KINDS`], where each capability's records are.
+    kinds: [Kind<'a>; 4],
     gaps: String,
     inventory: String,
     now: String,
 }
 
+/// Where one kind's records are: by capability, their indices in the
+/// evidence and their encoded size; and the encoded size of them all.
 #[derive(Default)]
-struct Kind {
-    of: HashMap<String, String>,
+struct Kind<'a> {
+    of: HashMap<&'a str, Records>,
     bytes: usize,
 }
 
-impl Kind {
-    fn add(&mut self, capability: Option<&str>, record: &impl Serialize) -> serde_json::Result<()> {
-        let text = serde_json::to_string(record)?;
-        self.bytes += text.len() + 1;
-        if let Some(capability) = capability {
-            let joined = self.of.entry(capability.to_owned()).or_default();
-            if !joined.is_empty() {
-                joined.push(',');
+#[derive(Default)]
+struct Records {
+    indices: Vec<usize>,
+    bytes: usize,
+}
+
+impl<'a> Kind<'a> {
+    fn new<T: Serialize>(
+        records: &'a [T],
+        capability: impl Fn(&'a T) -> Option<&'a str>,
+    ) -> serde_json::Result<Self> {
+        let mut kind = Self::default();
+        for (index, record) in records.iter().enumerate() {
+            let mut size = Counter(1); // and its comma
+            serde_json::to_writer(&mut size, record)?;
+            kind.bytes += size.0;
+            if let Some(capability) = capability(record) {
+                let of = kind.of.entry(capability).or_default();
+                of.indices.push(index);
+                of.bytes += size.0;
             }
-            joined.push_str(&text);
         }
+        Ok(kind)
+    }
+}
+
+/// Counts the bytes written to it: a record's encoded size, without
+/// keeping the encoding.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -120,20 +150,12 @@ impl<'a> Requests<'a> {
                 .collect::<Result<_, _>>()?,
             _ => Vec::new(),
         };
-        let mut kinds: [Kind; 4] = Default::default();
-        let [runbooks, code, drills, incidents] = &mut kinds;
-        for r in &evidence.runbooks {
-            runbooks.add(Some(&r.capability), r)?;
-        }
-        for c in &evidence.code {
-            code.add(Some(&c.capability), c)?;
-        }
-        for d in &evidence.drills {
-            drills.add(d.capability.as_deref(), d)?;
-        }
-        for i in &evidence.incidents {
-            incidents.add(i.capability.as_deref(), i)?;
-        }
+        let kinds = [
+            Kind::new(&evidence.runbooks, |r| Some(&r.capability))?,
+            Kind::new(&evidence.code, |c| Some(&c.capability))?,
+            Kind::new(&evidence.drills, |d| d.capability.as_deref())?,
+            Kind::new(&evidence.incidents, |i| i.capability.as_deref())?,
+        ];
         Ok(Self {
             evidence,
             plan_rest: serde_json::to_string(&plan_rest)?,
@@ -162,8 +184,8 @@ impl<'a> Requests<'a> {
         scope: Vec<usize>,
         budget: usize,
     ) -> Vec<Chunk> {
-        let read: Vec<&Kind> = self.read(metadata).map(|(_, kind)| kind).collect();
-        let total: usize = read.iter().map(|k| k.bytes).sum();
+        let read: Vec<(usize, &Kind<'_>)> = self.read(metadata).collect();
+        let total: usize = read.iter().map(|(_, k)| k.bytes).sum();
         if metadata.partition == Partition::Whole || total <= budget {
             return vec![Chunk {
                 capabilities: scope,
@@ -178,7 +200,7 @@ impl<'a> Requests<'a> {
             let size = self.capabilities[index].len()
                 + read
                     .iter()
-                    .map(|k| k.of.get(id).map_or(0, String::len))
+                    .map(|(_, k)| k.of.get(id).map_or(0, |r| r.bytes))
                     .sum::<usize>();
             if !current.is_empty() && bytes + size > budget {
                 chunks.push(Chunk {
@@ -204,83 +226,92 @@ impl<'a> Requests<'a> {
         chunk: &Chunk,
         params: &str,
     ) -> serde_json::Result<String> {
-        let mut out = String::from("{\"plan\":{\"capabilities\":[");
+        let mut out: Vec<u8> = b"{\"plan\":{\"capabilities\":[".to_vec();
         for (n, &index) in chunk.capabilities.iter().enumerate() {
             if n > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            out.push_str(&self.capabilities[index]);
+            out.extend_from_slice(self.capabilities[index].as_bytes());
         }
-        out.push(']');
+        out.push(b']');
         match self.plan_rest.strip_prefix('{') {
-            Some("}") | None => out.push('}'),
+            Some("}") | None => out.push(b'}'),
             Some(rest) => {
-                out.push(',');
-                out.push_str(rest);
+                out.push(b',');
+                out.extend_from_slice(rest.as_bytes());
             }
         }
-        out.push_str(",\"evidence\":{");
-        for (name, kind) in self.read(metadata) {
-            out.push('"');
-            out.push_str(name);
-            out.push_str("\":[");
+        out.extend_from_slice(b",\"evidence\":{");
+        for (kind, records) in self.read(metadata) {
+            write!(out, "\"{}\":[", KINDS[kind]).map_err(serde_json::Error::io)?;
             if chunk.every_record {
                 // Evidence order across capabilities, as collected.
-                let all = self.all_records(name)?;
-                out.push_str(
-                    all.strip_prefix('[')
-                        .and_then(|a| a.strip_suffix(']'))
-                        .unwrap_or(""),
-                );
+                for index in 0..self.len(kind) {
+                    self.write_record(kind, index, index == 0, &mut out)?;
+                }
             } else {
-                let mut first = true;
-                for &index in &chunk.capabilities {
-                    if let Some(records) = kind.of.get(self.ids[index]) {
-                        if !first {
-                            out.push(',');
-                        }
-                        out.push_str(records);
-                        first = false;
-                    }
+                let indices = chunk
+                    .capabilities
+                    .iter()
+                    .filter_map(|&c| records.of.get(self.ids[c]))
+                    .flat_map(|r| &r.indices);
+                for (n, &index) in indices.enumerate() {
+                    self.write_record(kind, index, n == 0, &mut out)?;
                 }
             }
-            out.push_str("],");
+            out.extend_from_slice(b"],");
         }
         if reads(metadata, INVENTORY) {
-            out.push_str("\"inventory\":");
-            out.push_str(&self.inventory);
-            out.push(',');
+            write!(out, "\"{INVENTORY}\":{},", self.inventory).map_err(serde_json::Error::io)?;
         }
-        out.push_str("\"gaps\":");
-        out.push_str(&self.gaps);
-        out.push_str("},\"params\":");
-        out.push_str(params);
-        out.push_str(",\"now\":");
-        out.push_str(&self.now);
-        out.push('}');
-        Ok(out)
+        write!(
+            out,
+            "\"gaps\":{}}},\"params\":{params},\"now\":{}}}",
+            self.gaps, self.now
+        )
+        .map_err(serde_json::Error::io)?;
+        // Every part is serde_json's output or ASCII punctuation.
+        String::from_utf8(out).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
     }
 
-    /// The record kinds `metadata` names, with their encodings.
-    fn read<'s>(
-        &'s self,
-        metadata: &'s Metadata,
-    ) -> impl Iterator<Item = (&'static str, &'s Kind)> {
-        KINDS
+    /// The record kinds `metadata` names: their index in [`KINDS`], and
+    /// where their records are.
+    fn read<'s>(&'s self, metadata: &'s Metadata) -> impl Iterator<Item = (usize, &'s Kind<'a>)> {
+        self.kinds
             .iter()
-            .zip(&self.kinds)
-            .filter(|(name, _)| reads(metadata, name))
-            .map(|(name, kind)| (*name, kind))
+            .enumerate()
+            .filter(|(kind, _)| reads(metadata, KINDS[*kind]))
     }
 
-    /// Every record of kind `name` as one JSON array, in evidence order.
-    fn all_records(&self, name: &str) -> serde_json::Result<String> {
+    /// How many records kind `kind` holds.
+    fn len(&self, kind: usize) -> usize {
         let e = self.evidence;
-        match name {
-            "runbooks" => serde_json::to_string(&e.runbooks),
-            "code" => serde_json::to_string(&e.code),
-            "drills" => serde_json::to_string(&e.drills),
-            _ => serde_json::to_string(&e.incidents),
+        [
+            e.runbooks.len(),
+            e.code.len(),
+            e.drills.len(),
+            e.incidents.len(),
+        ][kind]
+    }
+
+    /// Encodes record `index` of kind `kind` onto `out`, after a comma
+    /// unless it is the `first`.
+    fn write_record(
+        &self,
+        kind: usize,
+        index: usize,
+        first: bool,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
+        if !first {
+            out.push(b',');
+        }
+        let e = self.evidence;
+        match kind {
+            0 => serde_json::to_writer(out, &e.runbooks[index]),
+            1 => serde_json::to_writer(out, &e.code[index]),
+            2 => serde_json::to_writer(out, &e.drills[index]),
+            _ => serde_json::to_writer(out, &e.incidents[index]),
         }
     }
 }

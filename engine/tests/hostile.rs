@@ -396,10 +396,10 @@ fn an_unknown_host_function_is_refused_by_name() {
         "    log: func(level: level, message: string);",
         "    log: func(level: level, message: string);\n    now: func() -> u64;",
     );
-    let extra = r#"(import "vouch:policy/host@0.1.0" "now" (func (result i64)))"#;
+    let extra = r#"(import "vouch:policy/host@0.2.0" "now" (func (result i64)))"#;
     let err = calm_with_import(&wit, extra);
     assert!(
-        matches!(&err, Error::ForbiddenImport { import, .. } if import == "vouch:policy/host@0.1.0#now"),
+        matches!(&err, Error::ForbiddenImport { import, .. } if import == "vouch:policy/host@0.2.0#now"),
         "{err:?}"
     );
 }

@@ -46,7 +46,7 @@ fn reads_what_the_policy_says_without_running_it() {
     assert_eq!(inspection.bytes, wasm.len());
     assert_eq!(
         inspection.imports,
-        [item("instance", "vouch:policy/host@0.1.0")]
+        [item("instance", "vouch:policy/host@0.2.0")]
     );
     assert_eq!(
         inspection.exports,

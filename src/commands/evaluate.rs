@@ -149,6 +149,7 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
     let evidence = evidence::read(&evidence_dir).map_err(EvaluateError::from)?;
     let now = args.now.unwrap_or_else(Utc::now);
     let assessment = assess(&args.plan.path, &plan, &evidence, &args.policies, now, out)?;
+    drop(evidence); // a large set is not needed for writing
     for warning in &assessment.warnings {
         if !out.is_quiet() {
             eprintln!("warning: {warning}");
@@ -158,12 +159,10 @@ pub fn run(args: &EvaluateArgs, out: &Output) -> miette::Result<Exit> {
         .out
         .clone()
         .unwrap_or_else(|| plan_dir.join(".vouch").join("assessment.json"));
-    let mut json = serde_json::to_vec_pretty(&assessment).map_err(|e| EvaluateError::Write {
+    write_assessment(&path, &assessment).map_err(|source| EvaluateError::Write {
         path: path.clone(),
-        source: std::io::Error::other(e),
+        source,
     })?;
-    json.push(b'\n');
-    write_atomically(&path, &json)?;
     out.json(&assessment)?;
     let catalogs = Catalogs::standard().map_err(EvaluateError::from)?;
     out.say(table::render(&assessment, &plan, &catalogs));
@@ -304,10 +303,10 @@ fn load(
     Ok(policy)
 }
 
-/// Writes `bytes` whole or not at all.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EvaluateError> {
-    crate::atomic::write(path, bytes).map_err(|source| EvaluateError::Write {
-        path: path.to_owned(),
-        source,
+/// Writes `assessment` to `path` as pretty JSON, whole or not at all.
+pub fn write_assessment(path: &Path, assessment: &Assessment) -> std::io::Result<()> {
+    crate::atomic::write_with(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, assessment)?;
+        out.write_all(b"\n")
     })
 }

@@ -104,18 +104,21 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
         return Ok(Exit::Input);
     }
     let evidence = vouch_collector::set::read(&evidence_dir)?;
+    let gaps = evidence.gaps.len();
 
     progress.stage("evaluating policies");
     let assessment = evaluate::assess(&args.plan.path, &plan, &evidence, &[], now, &steps)?;
+    // Each stage reads what it needs from disk: holding a large evidence set
+    // and assessment through sealing would double the peak.
+    drop(evidence);
     let assessment_path = work.join("assessment.json");
-    let mut json = serde_json::to_vec_pretty(&assessment).map_err(|e| RunError::Encode {
-        reason: e.to_string(),
+    evaluate::write_assessment(&assessment_path, &assessment).map_err(|source| {
+        RunError::Write {
+            path: assessment_path.clone(),
+            source,
+        }
     })?;
-    json.push(b'\n');
-    crate::atomic::write(&assessment_path, &json).map_err(|source| RunError::Write {
-        path: assessment_path.clone(),
-        source,
-    })?;
+    drop(assessment);
 
     progress.stage("sealing the bundle");
     let sealed = seal::run(
@@ -140,11 +143,11 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
             path: envelope,
             source,
         })?;
+    let input = Input::read(&bundle)?;
     Store::open(&Store::path_for(&evidence_dir))?
-        .append(&history::Run::of(&assessment, Some(digest)))?;
+        .append(&history::Run::of(&input.assessment, Some(digest)))?;
     drop(progress);
 
-    let input = Input::read(&bundle)?;
     let totals = history::Counts::of(&input.assessment.controls);
     let failed: Vec<(FailOn, usize)> = args
         .fail_on
@@ -152,7 +155,7 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
         .map(|condition| match condition {
             FailOn::NotSatisfied => (*condition, totals.not_satisfied),
             FailOn::Error => (*condition, totals.error),
-            FailOn::Gap => (*condition, evidence.gaps.len()),
+            FailOn::Gap => (*condition, gaps),
         })
         .filter(|(_, count)| *count > 0)
         .collect();
@@ -161,7 +164,7 @@ pub fn run(args: &RunArgs, out: &Output) -> miette::Result<Exit> {
             eprintln!("warning: {warning}");
         }
     }
-    summary::print(&input, &bundle, evidence.gaps.len(), &failed, out)?;
+    summary::print(&input, &bundle, gaps, &failed, out)?;
     Ok(if failed.is_empty() {
         Exit::Ok
     } else {
@@ -200,14 +203,6 @@ pub enum RunError {
         /// Why.
         #[source]
         source: std::io::Error,
-    },
-
-    /// The assessment could not be encoded (a bug: every assessment encodes).
-    #[error("cannot encode the assessment as JSON: {reason}")]
-    #[diagnostic(code(vouch::run::encode))]
-    Encode {
-        /// What serde said.
-        reason: String,
     },
 }
 
