@@ -4,13 +4,15 @@
 //! same assessment always gives the same document.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io;
 
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use vouch_sdk::EvidenceSet;
-use vouch_sdk::assessment::{Assessment, ControlStatus};
+use vouch_sdk::assessment::{AssessedFinding, Assessment, ControlResult, ControlStatus};
+use vouch_sdk::evidence::Origin;
 
+use crate::canonical::{Part, Sink};
 use crate::layout;
 
 pub mod component;
@@ -20,175 +22,270 @@ pub const OSCAL_VERSION: &str = "1.2.1";
 /// Namespace of Vouch's OSCAL properties.
 const NS: &str = "https://vouch.dev/ns/oscal";
 
-/// The OSCAL assessment-results document for `assessment`, whose canonical
-/// bytes have the sha256 `seed`.
-pub fn assessment_results(assessment: &Assessment, evidence: &EvidenceSet, seed: &str) -> Value {
-    let uuid = |label: &str| derived_uuid(seed, label);
-    let now = assessment.now.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-    let artifacts = artifacts_by_capability(evidence);
+/// Hands each of the assessment's findings, in order, to the handler.
+pub type Findings<'a> =
+    Box<dyn FnOnce(&mut dyn FnMut(AssessedFinding) -> io::Result<()>) -> io::Result<()> + 'a>;
 
-    let mut observations = Vec::new();
-    let mut by_policy: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (i, finding) in assessment.findings.iter().enumerate() {
-        let id = uuid(&format!("observation/{i}"));
-        by_policy
-            .entry(finding.policy.as_str())
-            .or_default()
-            .push(id.clone());
-        let mut evidence = vec![json!({
-            "href": format!("../{}", layout::ASSESSMENT),
-            "description": format!("finding {} of the assessment", i + 1),
-        })];
-        for origin in artifacts
-            .get(finding.subject.as_str())
-            .into_iter()
-            .flatten()
-        {
-            evidence.push(json!({
-                "href": format!("../{}/{}/{}", layout::EVIDENCE_DIR, layout::RAW_DIR, origin.path),
-                "description": format!("raw artifact from source `{}`", origin.source),
-                "props": [prop("sha256", origin.sha256)],
-            }));
-        }
-        observations.push(json!({
-            "uuid": id,
-            "title": line(&format!("{} on {}", finding.policy, finding.subject)),
-            "description": non_empty(&finding.message),
-            "props": [
-                prop("policy", &finding.policy),
-                prop("subject", &finding.subject),
-                prop("status", &status_name(&finding.status)),
-            ],
-            "methods": ["TEST"],
-            "types": ["finding"],
-            "collected": now,
-            "relevant-evidence": evidence,
+/// The OSCAL assessment-results document for `assessment`, whose canonical
+/// bytes have the sha256 `seed`, written as it is made: its findings are
+/// not read from `assessment` but from `findings`, which `index` lists.
+pub fn assessment_results<'a>(
+    assessment: &'a Assessment,
+    index: &'a Index,
+    artifacts: &'a Artifacts,
+    seed: &'a str,
+    findings: Findings<'a>,
+) -> Part<'a> {
+    let uuid = move |label: &str| derived_uuid(seed, label);
+    let now = assessment.now.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+
+    let mut result = BTreeMap::from([
+        ("uuid".to_owned(), json!(uuid("result")).into()),
+        (
+            "title".to_owned(),
+            json!(line(&format!("Continuity assessment of {}", assessment.organisation))).into(),
+        ),
+        (
+            "description".to_owned(),
+            json!(format!(
+                "Vouch policies judged the continuity evidence of {} for the audit window {} to {}, as of {}.",
+                assessment.organisation, assessment.window.start, assessment.window.end, now
+            ))
+            .into(),
+        ),
+        ("start".to_owned(), json!(now).into()),
+        (
+            "reviewed-controls".to_owned(),
+            json!({ "control-selections": [{ "include-all": {} }] }).into(),
+        ),
+    ]);
+    if index.len > 0 {
+        let now = now.clone();
+        let observations = Part::array(move |sink| {
+            let mut i = 0;
+            findings(&mut |finding| {
+                let observation = observation(seed, &now, artifacts, i, &finding);
+                i += 1;
+                sink(observation.into())
+            })
+        });
+        result.insert("observations".to_owned(), observations);
+    }
+    if !assessment.controls.is_empty() {
+        let controls = Part::array(move |sink| {
+            assessment
+                .controls
+                .iter()
+                .try_for_each(|control| sink(control_finding(seed, index, control)))
+        });
+        result.insert("findings".to_owned(), controls);
+    }
+    Part::object([(
+        "assessment-results",
+        Part::object([
+            ("uuid", json!(uuid("document")).into()),
+            (
+                "metadata",
+                json!({
+                    "title": line(&format!("Continuity assessment of {}", assessment.organisation)),
+                    "last-modified": now,
+                    "version": format!("{}..{}", assessment.window.start, assessment.window.end),
+                    "oscal-version": OSCAL_VERSION,
+                    "props": [
+                        prop("window-start", &assessment.window.start.to_string()),
+                        prop("window-end", &assessment.window.end.to_string()),
+                    ],
+                })
+                .into(),
+            ),
+            (
+                "import-ap",
+                json!({
+                    "href": format!("../{}", layout::PLAN),
+                    "remarks": "The Vouch continuity plan the assessment was made against; Vouch has no OSCAL assessment plan.",
+                })
+                .into(),
+            ),
+            ("results", Part::array(move |sink| sink(Part::Object(result)))),
+        ]),
+    )])
+}
+
+/// The observation of finding `i`.
+fn observation(
+    seed: &str,
+    now: &str,
+    artifacts: &Artifacts,
+    i: usize,
+    finding: &AssessedFinding,
+) -> Value {
+    let mut evidence = vec![json!({
+        "href": format!("../{}", layout::ASSESSMENT),
+        "description": format!("finding {} of the assessment", i + 1),
+    })];
+    for origin in artifacts
+        .0
+        .get(finding.subject.as_str())
+        .into_iter()
+        .flatten()
+    {
+        evidence.push(json!({
+            "href": format!("../{}/{}/{}", layout::EVIDENCE_DIR, layout::RAW_DIR, origin.path),
+            "description": format!("raw artifact from source `{}`", origin.source),
+            "props": [prop("sha256", &origin.sha256)],
         }));
     }
-
-    let findings: Vec<Value> = assessment
-        .controls
-        .iter()
-        .map(|control| {
-            let (state, reason) = match control.status {
-                ControlStatus::Satisfied => ("satisfied", "pass"),
-                ControlStatus::NotSatisfied => ("not-satisfied", "fail"),
-                ControlStatus::NoEvidence | ControlStatus::Error => ("not-satisfied", "other"),
-            };
-            let related: Vec<Value> = control
-                .policies
-                .iter()
-                .flat_map(|p| by_policy.get(p.as_str()).into_iter().flatten())
-                .map(|id| json!({ "observation-uuid": id }))
-                .collect();
-            let mut finding = json!({
-                "uuid": uuid(&format!("finding/{}/{}", control.framework, control.control)),
-                "title": line(&format!("{} {}: {}", control.framework, control.control, control.title)),
-                "description": format!(
-                    "Vouch status `{}`, from policies: {}.",
-                    status_name(&control.status),
-                    if control.policies.is_empty() { "none".to_owned() } else { control.policies.join(", ") },
-                ),
-                "props": [
-                    prop("framework", &control.framework),
-                    prop("control", &control.control),
-                    prop("status", &status_name(&control.status)),
-                    prop("waived", &control.waived.to_string()),
-                ],
-                "target": {
-                    "type": "objective-id",
-                    "target-id": token(&format!("{}-{}", control.framework, control.control)),
-                    "status": { "state": state, "reason": reason },
-                },
-            });
-            if !related.is_empty() {
-                finding["related-observations"] = Value::Array(related);
-            }
-            finding
-        })
-        .collect();
-
-    let mut result = json!({
-        "uuid": uuid("result"),
-        "title": line(&format!("Continuity assessment of {}", assessment.organisation)),
-        "description": format!(
-            "Vouch policies judged the continuity evidence of {} for the audit window {} to {}, as of {}.",
-            assessment.organisation, assessment.window.start, assessment.window.end, now
-        ),
-        "start": now,
-        "reviewed-controls": { "control-selections": [{ "include-all": {} }] },
-    });
-    if !observations.is_empty() {
-        result["observations"] = Value::Array(observations);
-    }
-    if !findings.is_empty() {
-        result["findings"] = Value::Array(findings);
-    }
     json!({
-        "assessment-results": {
-            "uuid": uuid("document"),
-            "metadata": {
-                "title": line(&format!("Continuity assessment of {}", assessment.organisation)),
-                "last-modified": now,
-                "version": format!("{}..{}", assessment.window.start, assessment.window.end),
-                "oscal-version": OSCAL_VERSION,
-                "props": [
-                    prop("window-start", &assessment.window.start.to_string()),
-                    prop("window-end", &assessment.window.end.to_string()),
-                ],
-            },
-            "import-ap": {
-                "href": format!("../{}", layout::PLAN),
-                "remarks": "The Vouch continuity plan the assessment was made against; Vouch has no OSCAL assessment plan.",
-            },
-            "results": [result],
-        }
+        "uuid": observation_uuid(seed, i),
+        "title": line(&format!("{} on {}", finding.policy, finding.subject)),
+        "description": non_empty(&finding.message),
+        "props": [
+            prop("policy", &finding.policy),
+            prop("subject", &finding.subject),
+            prop("status", &status_name(&finding.status)),
+        ],
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": now,
+        "relevant-evidence": evidence,
     })
 }
 
+fn observation_uuid(seed: &str, i: usize) -> String {
+    derived_uuid(seed, &format!("observation/{i}"))
+}
+
+/// The OSCAL finding of one control, linking the observations of its policies.
+fn control_finding<'a>(seed: &'a str, index: &'a Index, control: &'a ControlResult) -> Part<'a> {
+    let (state, reason) = match control.status {
+        ControlStatus::Satisfied => ("satisfied", "pass"),
+        ControlStatus::NotSatisfied => ("not-satisfied", "fail"),
+        ControlStatus::NoEvidence | ControlStatus::Error => ("not-satisfied", "other"),
+    };
+    let related = move || {
+        control
+            .policies
+            .iter()
+            .flat_map(|p| index.by_policy.get(p.as_str()).into_iter().flatten())
+    };
+    let mut finding = BTreeMap::from([
+        (
+            "uuid".to_owned(),
+            json!(derived_uuid(
+                seed,
+                &format!("finding/{}/{}", control.framework, control.control)
+            ))
+            .into(),
+        ),
+        (
+            "title".to_owned(),
+            json!(line(&format!(
+                "{} {}: {}",
+                control.framework, control.control, control.title
+            )))
+            .into(),
+        ),
+        (
+            "description".to_owned(),
+            json!(format!(
+                "Vouch status `{}`, from policies: {}.",
+                status_name(&control.status),
+                if control.policies.is_empty() {
+                    "none".to_owned()
+                } else {
+                    control.policies.join(", ")
+                },
+            ))
+            .into(),
+        ),
+        (
+            "props".to_owned(),
+            json!([
+                prop("framework", &control.framework),
+                prop("control", &control.control),
+                prop("status", &status_name(&control.status)),
+                prop("waived", &control.waived.to_string()),
+            ])
+            .into(),
+        ),
+        (
+            "target".to_owned(),
+            json!({
+                "type": "objective-id",
+                "target-id": token(&format!("{}-{}", control.framework, control.control)),
+                "status": { "state": state, "reason": reason },
+            })
+            .into(),
+        ),
+    ]);
+    if related().next().is_some() {
+        let observations = Part::array(move |sink: &mut Sink<'_, 'a>| {
+            related().try_for_each(|&i| {
+                sink(json!({ "observation-uuid": observation_uuid(seed, i) }).into())
+            })
+        });
+        finding.insert("related-observations".to_owned(), observations);
+    }
+    Part::Object(finding)
+}
+
+/// Which findings each policy made, gathered before the document is written:
+/// a control's finding links the observations of its policies, and comes
+/// before them.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Finding positions, by policy.
+    by_policy: BTreeMap<String, Vec<usize>>,
+    /// Findings so far.
+    len: usize,
+}
+
+impl Index {
+    /// Notes the next finding.
+    pub fn add(&mut self, finding: &AssessedFinding) {
+        match self.by_policy.get_mut(finding.policy.as_str()) {
+            Some(positions) => positions.push(self.len),
+            None => {
+                self.by_policy
+                    .insert(finding.policy.clone(), vec![self.len]);
+            }
+        }
+        self.len += 1;
+    }
+}
+
 /// A raw artifact, ordered by path.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Artifact<'a> {
-    path: &'a str,
-    source: &'a str,
-    sha256: &'a str,
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Artifact {
+    path: String,
+    source: String,
+    sha256: String,
 }
 
 /// The distinct raw artifacts behind each capability's records.
-fn artifacts_by_capability(evidence: &EvidenceSet) -> BTreeMap<&str, BTreeSet<Artifact<'_>>> {
-    let mut out: BTreeMap<&str, BTreeSet<Artifact<'_>>> = BTreeMap::new();
-    let records = evidence
-        .runbooks
-        .iter()
-        .map(|r| (Some(r.capability.as_str()), &r.origin))
-        .chain(
-            evidence
-                .code
-                .iter()
-                .map(|c| (Some(c.capability.as_str()), &c.origin)),
-        )
-        .chain(
-            evidence
-                .drills
-                .iter()
-                .map(|d| (d.capability.as_deref(), &d.origin)),
-        )
-        .chain(
-            evidence
-                .incidents
-                .iter()
-                .map(|i| (i.capability.as_deref(), &i.origin)),
-        );
-    for (capability, origin) in records {
-        if let Some(capability) = capability {
-            out.entry(capability).or_default().insert(Artifact {
-                path: &origin.artifact,
-                source: &origin.source,
-                sha256: &origin.sha256,
-            });
+#[derive(Debug, Default)]
+pub struct Artifacts(BTreeMap<String, BTreeSet<Artifact>>);
+
+impl Artifacts {
+    /// Notes a record of `capability` (none: it is linked to no finding)
+    /// from `origin`.
+    pub fn add(&mut self, capability: Option<&str>, origin: &Origin) {
+        let Some(capability) = capability else { return };
+        let artifact = Artifact {
+            path: origin.artifact.clone(),
+            source: origin.source.clone(),
+            sha256: origin.sha256.clone(),
+        };
+        match self.0.get_mut(capability) {
+            Some(set) => {
+                set.insert(artifact);
+            }
+            None => {
+                self.0
+                    .insert(capability.to_owned(), BTreeSet::from([artifact]));
+            }
         }
     }
-    out
 }
 
 /// A name-based UUID (version 5 layout, sha256 in place of SHA-1).

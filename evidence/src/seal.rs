@@ -18,11 +18,8 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
 use miette::Diagnostic;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use sha2::{Digest as _, Sha256};
-use vouch_sdk::EvidenceSet;
-use vouch_sdk::assessment::Assessment;
-use vouch_sdk::evidence::Origin;
+use vouch_sdk::assessment::{Assessment, FindingStatus};
 use vouch_sdk::plan::load::{self, PlanError};
 
 use crate::archive;
@@ -39,7 +36,10 @@ use crate::statement::{
 };
 use crate::tsa::{self, Stamp, TsaError};
 
+mod assessment;
 mod components;
+mod evidence;
+mod stream;
 
 use components::{Component, Sources};
 
@@ -302,11 +302,12 @@ pub struct OutputExists {
 /// Seals a bundle; see the module docs.
 pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
     let plan = load::load(request.plan)?;
-    let (assessment, assessment_bytes) = read_assessment(request.assessment)?;
-    let evidence = read_evidence(request.evidence)?;
+    let input = assessment::read(request.assessment)?;
+    let assessment = &input.head;
+    let evidence = evidence::read(request.evidence)?;
     let raw = list_raw(&request.evidence.join(layout::RAW_DIR))?;
     let policies = components::resolve(
-        &assessment,
+        assessment,
         &Sources {
             builtin: request.builtin,
             plan: &plan,
@@ -344,7 +345,7 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
         })
         .collect();
     files.copy_all(root, &copies)?;
-    check_origins(&evidence, &files.digests)?;
+    evidence.check_origins(&files.digests)?;
     let mut summaries = Vec::new();
     for (run, (component, origin)) in assessment.policies.iter().zip(policies) {
         let name = format!("{}/{}.wasm", layout::POLICIES_DIR, run.id);
@@ -378,17 +379,32 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
     for extra in request.extra {
         files.write(root, &extra.name, &extra.bytes)?;
     }
-    let seed = hex::encode(Sha256::digest(&assessment_bytes));
-    files.write(root, layout::ASSESSMENT, &assessment_bytes)?;
-    // The document is large for a large assessment: dropped once encoded.
-    let oscal = encoded(
-        layout::OSCAL,
-        canonical::value_to_vec(&oscal::assessment_results(&assessment, &evidence, &seed)),
-    )?;
-    files.write(root, layout::OSCAL, &oscal)?;
-    drop(oscal);
+    let seed = files.write_with(root, layout::ASSESSMENT, |out, fault| {
+        assessment::write(&input, out, fault)
+    })?;
+    let copy = root.join(layout::ASSESSMENT);
+    files.write_with(root, layout::OSCAL, |out, fault| {
+        let findings: oscal::Findings<'_> = Box::new(|each| {
+            assessment::findings(&copy, each)
+                .map_err(|e| input_fault(fault, io_error("read", &copy, e)))
+        });
+        let document = oscal::assessment_results(
+            assessment,
+            &input.tally.index,
+            &evidence.artifacts,
+            &seed,
+            findings,
+        );
+        canonical::write_part(document, out)
+    })?;
 
-    let statement = statement(request, &assessment, &files.digests, summaries);
+    let statement = statement(
+        request,
+        assessment,
+        &input.tally.counts,
+        &files.digests,
+        summaries,
+    );
     files.write_unlisted(
         root,
         layout::MANIFEST,
@@ -441,13 +457,10 @@ pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
 fn statement(
     request: &SealRequest<'_>,
     assessment: &Assessment,
+    findings: &BTreeMap<FindingStatus, usize>,
     digests: &BTreeMap<String, String>,
     policies: Vec<PolicySummary>,
 ) -> Statement {
-    let mut findings = BTreeMap::new();
-    for finding in &assessment.findings {
-        *findings.entry(finding.status).or_insert(0) += 1;
-    }
     Statement {
         statement_type: STATEMENT_TYPE.to_owned(),
         subject: digests
@@ -472,7 +485,7 @@ fn statement(
                 oscal: layout::OSCAL.to_owned(),
             },
             policies,
-            findings,
+            findings: findings.clone(),
             controls: assessment
                 .controls
                 .iter()
@@ -523,6 +536,33 @@ impl Files {
         Ok(())
     }
 
+    /// Writes `root/name`, a statement subject, as `fill` makes it; returns
+    /// its sha256. `fill` puts a fault of its input rather than of the file
+    /// in the slot it is given.
+    fn write_with(
+        &mut self,
+        root: &Path,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write, &mut Option<SealError>) -> io::Result<()>,
+    ) -> Result<String, SealError> {
+        let target = root.join(name);
+        let mut out = io::BufWriter::with_capacity(BUFFER, Hashing::new(create(&target)?));
+        let mut fault = None;
+        let filled = fill(&mut out, &mut fault).and_then(|()| out.flush());
+        if let Some(fault) = fault {
+            return Err(fault);
+        }
+        filled.map_err(|e| io_error("write", &target, e))?;
+        let (digest, size, file) = out
+            .into_inner()
+            .map_err(|e| io_error("write", &target, e.into_error()))?
+            .finish();
+        file.sync_all().map_err(|e| io_error("write", &target, e))?;
+        self.digests.insert(name.to_owned(), digest.clone());
+        self.sizes.insert(name.to_owned(), size);
+        Ok(digest)
+    }
+
     /// Writes `bytes` as `root/name`, not a statement subject.
     fn write_unlisted(&mut self, root: &Path, name: &str, bytes: &[u8]) -> Result<(), SealError> {
         let target = root.join(name);
@@ -536,12 +576,19 @@ impl Files {
     }
 }
 
+/// Keeps a fault of what a file is made from in `slot` (see
+/// [`Files::write_with`]); the error returned only stops the writing.
+fn input_fault(slot: &mut Option<SealError>, error: impl Into<SealError>) -> io::Error {
+    *slot = Some(error.into());
+    io::Error::other("stopped: the input failed")
+}
+
 /// Copies `source` to `root/name` and fsyncs it; returns its sha256 and size.
 fn copy_hashed(root: &Path, source: &Path, name: &str) -> Result<(String, u64), SealError> {
     let mut input = File::open(source).map_err(|e| io_error("read", source, e))?;
     let target = root.join(name);
     let mut output = create(&target)?;
-    let mut hashing = HashingWriter::new(&mut output);
+    let mut hashing = Hashing::new(&mut output);
     io::copy(&mut input, &mut hashing).map_err(|e| {
         // Name the side that failed: a full disk is the bundle's, not the source's.
         if hashing.write_failed {
@@ -550,22 +597,25 @@ fn copy_hashed(root: &Path, source: &Path, name: &str) -> Result<(String, u64), 
             io_error("read", source, e)
         }
     })?;
-    let hashed = hashing.finish();
+    let (digest, size, _) = hashing.finish();
     output
         .sync_all()
         .map_err(|e| io_error("write", &target, e))?;
-    Ok(hashed)
+    Ok((digest, size))
 }
 
-/// Hashes what passes through.
-struct HashingWriter<W> {
+/// Buffer for streamed files: large enough to keep the SHA extensions busy.
+const BUFFER: usize = 256 * 1024;
+
+/// Hashes what passes through, written or read.
+struct Hashing<W> {
     inner: W,
     hasher: Sha256,
     size: u64,
     write_failed: bool,
 }
 
-impl<W: Write> HashingWriter<W> {
+impl<W> Hashing<W> {
     fn new(inner: W) -> Self {
         Self {
             inner,
@@ -575,12 +625,22 @@ impl<W: Write> HashingWriter<W> {
         }
     }
 
-    fn finish(self) -> (String, u64) {
-        (hex::encode(self.hasher.finalize()), self.size)
+    /// The sha256 and size of what passed, and the inner writer or reader.
+    fn finish(self) -> (String, u64, W) {
+        (hex::encode(self.hasher.finalize()), self.size, self.inner)
     }
 }
 
-impl<W: Write> Write for HashingWriter<W> {
+impl<R: io::Read> io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self
             .inner
@@ -643,97 +703,6 @@ fn read_json<T: DeserializeOwned>(
     Ok((value, bytes))
 }
 
-/// The assessment, and its canonical bytes (unknown fields kept, so an
-/// assessment from a newer Vouch is sealed whole).
-fn read_assessment(path: &Path) -> Result<(Assessment, Vec<u8>), SealError> {
-    const EXPECTED: &str = "`-a` takes the assessment JSON `vouch evaluate` wrote";
-    let (value, _): (Value, _) = read_json(path, EXPECTED)?;
-    let assessment: Assessment = serde_json::from_value(value.clone()).map_err(|e| JsonError {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        reason: e.to_string(),
-        expected: EXPECTED,
-    })?;
-    for run in &assessment.policies {
-        if let Some(reason) = unsafe_path(&run.id).or(run.id.contains('/').then_some("`/` in id")) {
-            return Err(Unsealable {
-                path: path.to_path_buf(),
-                reason: format!("policy id `{}` cannot name a file: {reason}", run.id),
-            }
-            .into());
-        }
-    }
-    let bytes = encode(layout::ASSESSMENT, &value)?;
-    Ok((assessment, bytes))
-}
-
-fn read_evidence(dir: &Path) -> Result<EvidenceSet, SealError> {
-    let entries = fs::read_dir(dir).map_err(|e| io_error("read", dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| io_error("read", dir, e))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        let kind = entry.file_type().map_err(|e| io_error("read", &path, e))?;
-        let known_file = layout::EVIDENCE_FILES.iter().any(|f| name == *f) && kind.is_file();
-        let raw = name == layout::RAW_DIR && kind.is_dir();
-        if !known_file && !raw {
-            return Err(Unsealable {
-                path,
-                reason: format!(
-                    "not part of an evidence set (expected {} and `{}/`)",
-                    layout::EVIDENCE_FILES.join(", "),
-                    layout::RAW_DIR
-                ),
-            }
-            .into());
-        }
-    }
-    for file in layout::EVIDENCE_FILES {
-        if !dir.join(file).is_file() {
-            return Err(MissingEvidence {
-                dir: dir.to_path_buf(),
-                file,
-            }
-            .into());
-        }
-    }
-    let records = |name: &str| dir.join(name);
-    let set = EvidenceSet {
-        runbooks: read_json(
-            &records("runbooks.json"),
-            "an array of runbook records (docs/formats.md)",
-        )?
-        .0,
-        code: read_json(
-            &records("code.json"),
-            "an array of code change records (docs/formats.md)",
-        )?
-        .0,
-        drills: read_json(
-            &records("drills.json"),
-            "an array of drill records (docs/formats.md)",
-        )?
-        .0,
-        incidents: read_json(
-            &records("incidents.json"),
-            "an array of incident records (docs/formats.md)",
-        )?
-        .0,
-        gaps: read_json(
-            &records("gaps.json"),
-            "an array of gap records (docs/formats.md)",
-        )?
-        .0,
-        inventory: Vec::new(),
-    };
-    let _: (Value, _) = read_json(
-        &records("provenance.json"),
-        "provenance JSON (docs/formats.md)",
-    )?;
-    Ok(set)
-}
-
 /// Every file under `raw/`, relative and `/`-separated, sorted; links and
 /// special files are refused rather than skipped.
 fn list_raw(raw: &Path) -> Result<Vec<String>, SealError> {
@@ -775,57 +744,6 @@ fn list_raw(raw: &Path) -> Result<Vec<String>, SealError> {
     }
     out.sort();
     Ok(out)
-}
-
-/// Every record's raw artifact must be in the bundle with the digest it claims.
-fn check_origins(set: &EvidenceSet, digests: &BTreeMap<String, String>) -> Result<(), SealError> {
-    let origins = set
-        .runbooks
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ("runbooks.json", i, &r.origin))
-        .chain(
-            set.code
-                .iter()
-                .enumerate()
-                .map(|(i, r)| ("code.json", i, &r.origin)),
-        )
-        .chain(
-            set.drills
-                .iter()
-                .enumerate()
-                .map(|(i, r)| ("drills.json", i, &r.origin)),
-        )
-        .chain(
-            set.incidents
-                .iter()
-                .enumerate()
-                .map(|(i, r)| ("incidents.json", i, &r.origin)),
-        );
-    for (
-        file,
-        index,
-        Origin {
-            artifact, sha256, ..
-        },
-    ) in origins
-    {
-        let path = format!("{}/{}/{artifact}", layout::EVIDENCE_DIR, layout::RAW_DIR);
-        let found = match digests.get(&path) {
-            Some(digest) if digest == sha256 => continue,
-            Some(digest) => format!("the file has sha256 {digest}"),
-            None => format!("there is no `{}/{artifact}`", layout::RAW_DIR),
-        };
-        return Err(OriginMismatch {
-            file,
-            index,
-            artifact: artifact.clone(),
-            expected: sha256.clone(),
-            found,
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// Refuses extra files whose names are unsafe, taken by the bundle's own

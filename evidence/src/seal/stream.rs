@@ -1,0 +1,142 @@
+//! Parsing large JSON one element at a time: an evidence set or assessment of
+//! a large organisation holds a million records, so neither is ever held whole.
+
+use std::fmt;
+use std::io::{self, BufReader, Read};
+
+use super::BUFFER;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
+
+/// Why a streamed parse stopped.
+#[derive(Debug)]
+pub(super) enum Stopped {
+    /// The JSON does not parse as expected, or could not be read.
+    Json(serde_json::Error),
+    /// The element handler failed.
+    Handler(io::Error),
+}
+
+/// A handler of each parsed element.
+pub(super) type Each<'h, T> = dyn FnMut(T) -> io::Result<()> + 'h;
+
+/// Parses `reader` as one JSON array, handing each element to `each` in order.
+pub(super) fn array<T: DeserializeOwned>(
+    reader: impl Read,
+    each: &mut Each<'_, T>,
+) -> Result<(), Stopped> {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER, reader));
+    let parsed = Elements {
+        each,
+        failed: &mut failed,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    stopped(parsed, failed)
+}
+
+/// Parses `reader` as an assessment object, handing each element of its
+/// `findings` array to `finding` in order and every other member to
+/// `member`. A second `findings` member is refused: it would replace the first.
+pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
+    reader: impl Read,
+    member: &mut dyn FnMut(String, M) -> io::Result<()>,
+    finding: &mut Each<'_, T>,
+) -> Result<(), Stopped> {
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER, reader));
+    let parsed = de
+        .deserialize_map(Members {
+            member,
+            finding,
+            failed: &mut failed,
+        })
+        .and_then(|()| de.end());
+    stopped(parsed, failed)
+}
+
+fn stopped(
+    parsed: Result<(), serde_json::Error>,
+    failed: Option<io::Error>,
+) -> Result<(), Stopped> {
+    match (parsed, failed) {
+        (_, Some(error)) => Err(Stopped::Handler(error)),
+        (Err(error), None) => Err(Stopped::Json(error)),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+/// A handler's result, its error kept whole: serde carries only a message.
+fn kept<E: de::Error>(handled: io::Result<()>, failed: &mut Option<io::Error>) -> Result<(), E> {
+    handled.map_err(|error| {
+        let message = error.to_string();
+        *failed = Some(error);
+        E::custom(message)
+    })
+}
+
+/// The elements of an array, each handed on as parsed.
+struct Elements<'a, 'h, T> {
+    each: &'a mut Each<'h, T>,
+    failed: &'a mut Option<io::Error>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Elements<'_, '_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Elements<'_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<T>()? {
+            kept((self.each)(item), self.failed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The members of an assessment object.
+struct Members<'a, 'h, M, T> {
+    member: &'a mut dyn FnMut(String, M) -> io::Result<()>,
+    finding: &'a mut Each<'h, T>,
+    failed: &'a mut Option<io::Error>,
+}
+
+impl<'de, M: DeserializeOwned, T: DeserializeOwned> Visitor<'de> for Members<'_, '_, M, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an assessment object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut findings = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "findings" {
+                if findings {
+                    return Err(de::Error::duplicate_field("findings"));
+                }
+                findings = true;
+                map.next_value_seed(Elements {
+                    each: &mut *self.finding,
+                    failed: &mut *self.failed,
+                })?;
+            } else {
+                let value = map.next_value::<M>()?;
+                kept((self.member)(key, value), self.failed)?;
+            }
+        }
+        Ok(())
+    }
+}
