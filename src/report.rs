@@ -11,6 +11,7 @@ pub mod history;
 mod html;
 mod junit;
 mod markdown;
+pub mod read;
 mod sarif;
 mod svg;
 pub mod view;
@@ -22,9 +23,10 @@ use sha2::{Digest as _, Sha256};
 use vouch_evidence::layout::{ASSESSMENT, ENVELOPE, EVIDENCE_DIR, PLAN, POLICIES_DIR};
 use vouch_evidence::seal::ExtraFile;
 use vouch_sdk::assessment::PolicyRun;
-use vouch_sdk::{Assessment, EvidenceSet, Metadata, Plan};
+use vouch_sdk::{Assessment, Metadata, Plan};
 
 use self::history::{HistoryError, Run};
+use self::read::Evidence;
 
 /// The report's file name inside a bundle.
 pub const BUNDLED: &str = "report.html";
@@ -45,12 +47,16 @@ pub enum Format {
 /// Everything a report is drawn from.
 #[derive(Debug, Clone)]
 pub struct Input {
-    /// The assessment.
+    /// The assessment, its findings cut on reading to those a report lists
+    /// or charts: passing and not-applicable findings past
+    /// [`view::LISTED_PASSING`] per policy are only counted, in `unlisted`.
     pub assessment: Assessment,
+    /// Per policy, how many of its findings were left out of `assessment`.
+    pub unlisted: BTreeMap<String, usize>,
     /// The plan, when known.
     pub plan: Option<Plan>,
-    /// The evidence set, when known.
-    pub evidence: Option<EvidenceSet>,
+    /// What the report reads of the evidence set, when known.
+    pub evidence: Option<Evidence>,
     /// Earlier runs, for trends.
     pub history: Vec<Run>,
     /// The policies' metadata, by id, when known.
@@ -121,11 +127,6 @@ pub enum ReportError {
     #[diagnostic(transparent)]
     Plan(Box<vouch_sdk::plan::load::PlanError>),
 
-    /// The bundle's evidence set does not read.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Evidence(#[from] vouch_collector::set::StageError),
-
     /// The bundle archive does not unpack.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -167,10 +168,11 @@ impl Input {
             vouch_evidence::replay::unpack(path, dir.path())?;
             return Self::from_bundle(dir.path());
         }
-        let assessment: Assessment = read_json(path, "an assessment")?;
+        let (assessment, unlisted) = read::assessment(path)?;
         let policies = metadata(&assessment, |_| None);
         Ok(Self {
             assessment,
+            unlisted,
             plan: None,
             evidence: None,
             history: Vec::new(),
@@ -181,24 +183,31 @@ impl Input {
 
     /// Reads the bundle directory `dir`.
     fn from_bundle(dir: &Path) -> Result<Self, ReportError> {
-        let assessment: Assessment = read_json(&dir.join(ASSESSMENT), "an assessment")?;
         let plan = vouch_sdk::plan::load::load(&dir.join(PLAN))?;
-        let evidence = vouch_collector::set::read(&dir.join(EVIDENCE_DIR))?;
+        let ((assessment, unlisted), evidence) = both(
+            || read::assessment(&dir.join(ASSESSMENT)),
+            || Evidence::read(&dir.join(EVIDENCE_DIR)),
+        )?;
         let history_path = dir.join(history::BUNDLED);
         let history = if history_path.exists() {
-            read_json(&history_path, "a run history")?
+            read::json(&history_path, "a run history")?
         } else {
             Vec::new()
         };
         let envelope_path = dir.join(ENVELOPE);
         let envelope = read(&envelope_path)?;
-        let signed: vouch_evidence::dsse::Envelope = serde_json::from_slice(&envelope)
-            .map_err(|e| json_error(&envelope_path, "a DSSE envelope", &e))?;
+        let signed: vouch_evidence::dsse::Envelope =
+            serde_json::from_slice(&envelope).map_err(|e| ReportError::Json {
+                path: envelope_path.clone(),
+                expected: "a DSSE envelope",
+                reason: e.to_string(),
+            })?;
         let policies = metadata(&assessment, |run| {
             std::fs::read(dir.join(POLICIES_DIR).join(format!("{}.wasm", run.id))).ok()
         });
         Ok(Self {
             assessment,
+            unlisted,
             plan: Some(plan),
             evidence: Some(evidence),
             history,
@@ -225,11 +234,12 @@ impl Input {
         components: &[PathBuf],
         key: &vouch_evidence::keys::SigningKey,
     ) -> Result<Option<Self>, ReportError> {
-        let (Ok(plan), Ok(set), Ok(assessment)) = (
-            vouch_sdk::plan::load::load(plan_path),
-            vouch_collector::set::read(evidence),
-            read_json::<Assessment>(assessment, "an assessment"),
-        ) else {
+        let Ok(plan) = vouch_sdk::plan::load::load(plan_path) else {
+            return Ok(None);
+        };
+        let Ok(((assessment, unlisted), set)) =
+            both(|| read::assessment(assessment), || Evidence::read(evidence))
+        else {
             return Ok(None);
         };
         let plan_dir = plan_path.parent().unwrap_or(Path::new("."));
@@ -252,6 +262,7 @@ impl Input {
             history: history::Store::read(&history::Store::path_for(evidence))?,
             policies,
             assessment,
+            unlisted,
             bundle: Some(Bundle {
                 digest: None,
                 key_id: Some(vouch_evidence::keys::key_id(&key.verifying_key())),
@@ -325,17 +336,18 @@ fn read(path: &Path) -> Result<Vec<u8>, ReportError> {
     })
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    expected: &'static str,
-) -> Result<T, ReportError> {
-    serde_json::from_slice(&read(path)?).map_err(|e| json_error(path, expected, &e))
-}
-
-fn json_error(path: &Path, expected: &'static str, error: &serde_json::Error) -> ReportError {
-    ReportError::Json {
-        path: path.to_owned(),
-        expected,
-        reason: error.to_string(),
-    }
+/// Runs `a` and `b` side by side: the assessment and the incidents are the
+/// two large files a report reads, and neither waits on the other.
+fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> Result<A, ReportError> + Send,
+    b: impl FnOnce() -> Result<B, ReportError> + Send,
+) -> Result<(A, B), ReportError> {
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        let b = b
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((a?, b?))
+    })
 }

@@ -114,7 +114,7 @@ fn summary(view: &View<'_>) -> Markup {
                         li {
                             (finding_badge(f.status)) " "
                             @if let Some(severity) = group.severity { span.severity { (severity.as_str()) } " " }
-                            strong { (f.policy) } " · " code { (f.subject) } ": " (f.message)
+                            strong { (f.policy) } " · " code { (f.subject) } ": " (message(&f.message))
                         }
                     }
                 }
@@ -249,6 +249,9 @@ fn charts(view: &View<'_>) -> Markup {
                 Some(marks) if !marks.is_empty() => {
                     p.note { "Every drill started in the audit window: a green dot passed, a red cross failed. Hover a mark for the drill." }
                     (svg::drills(marks, view.window()))
+                    @if view.drills_omitted.0 > 0 {
+                        p.note { "Showing the " (view::CHART_ROWS) " capabilities with the most failed drills; " (view.drills_omitted.0) " more capabilities, with " (view.drills_omitted.1) " drills in the window, are in the evidence (evidence/drills.json)." }
+                    }
                 },
                 Some(_) => p.note { "No drills in the audit window." },
                 None => p.note { "The drill timeline needs the evidence: draw the report from the bundle." },
@@ -261,7 +264,7 @@ fn charts(view: &View<'_>) -> Markup {
                     p.note { "Each incident's time to recover against its capability's RTO (the line). Red bars missed it; a pale bar is still open at the assessment time." }
                     (svg::recoveries(r))
                     @if view.recoveries_omitted > 0 {
-                        p.note { "Showing the " (r.len()) " slowest incidents against their RTO; " (view.recoveries_omitted) " more recovered faster." }
+                        p.note { "Showing the " (r.len()) " slowest incidents against their RTO; " (view.recoveries_omitted) " more recovered faster. In all, " (view.recoveries_missed) " of the " (r.len() + view.recoveries_omitted) " incidents in the window took longer than their RTO." }
                     }
                 },
                 Some(_) => p.note { "No incidents of a planned capability in the audit window." },
@@ -296,7 +299,7 @@ fn findings(view: &View<'_>) -> Markup {
                                 tr {
                                     td { (finding_badge(f.status)) }
                                     td.subject { code { (f.subject) } @if let Some(c) = &f.commitment { br; span.note { (c) } } }
-                                    td { (f.message) }
+                                    td { (message(&f.message)) }
                                     td.evidence {
                                         @for (reference, link) in &row.evidence {
                                             @match link {
@@ -305,14 +308,34 @@ fn findings(view: &View<'_>) -> Markup {
                                             }
                                             br;
                                         }
+                                        @if row.unlisted_evidence > 0 {
+                                            span.note { "and " (row.unlisted_evidence) " more, named in assessment.json" }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
+                    @if group.unlisted > 0 {
+                        p.note.unlisted {
+                            (group.unlisted) " more passing or not-applicable findings of " code { (group.id) }
+                            " are not listed here: the first " (view::LISTED_PASSING)
+                            " are, with every finding that fails, errs, warns or is waived. All its findings are in the bundle's "
+                            code { "assessment.json" } " and " code { "oscal/assessment-results.json" } "."
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// A finding's message, cut as [`view::shown_message`] says.
+fn message(text: &str) -> Markup {
+    let (shown, cut) = view::shown_message(text);
+    html! {
+        (shown)
+        @if cut > 0 { "… " span.note { "(" (cut) " more characters, in assessment.json)" } }
     }
 }
 

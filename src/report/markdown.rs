@@ -89,13 +89,20 @@ pub fn render(view: &View<'_>) -> String {
                 Some(c) => format!("{} ({c})", f.policy),
                 None => f.policy.clone(),
             };
+            let message = match view::shown_message(&f.message) {
+                (shown, 0) => cell(shown),
+                (shown, cut) => format!(
+                    "{}… ({cut} more characters, in assessment.json)",
+                    cell(shown)
+                ),
+            };
             line(format!(
                 "| {} | {} | {} | {} | {} |",
                 f.status.as_str(),
                 group.severity.map_or("", |s| s.as_str()),
                 cell(&policy),
                 cell(&f.subject),
-                cell(&f.message)
+                message
             ));
         }
     }

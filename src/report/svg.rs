@@ -115,8 +115,8 @@ fn month_starts(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
 
 /// Each incident's recovery as a share of its capability's RTO; the line
 /// at 100 % is the RTO.
-pub fn recoveries(recoveries: &[Recovery]) -> Markup {
-    let ratio = |r: &Recovery| if r.rto > 0.0 { r.seconds / r.rto } else { 0.0 };
+pub fn recoveries(recoveries: &[Recovery<'_>]) -> Markup {
+    let ratio = |r: &Recovery<'_>| if r.rto > 0.0 { r.seconds / r.rto } else { 0.0 };
     let scale = recoveries.iter().map(ratio).fold(1.5, f64::max);
     let label = 230.0;
     let plot = WIDTH - label - 150.0;

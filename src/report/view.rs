@@ -8,10 +8,69 @@ use chrono::{DateTime, NaiveTime, Utc};
 use vouch_sdk::assessment::{AssessedFinding, ControlResult, FindingStatus, Metrics};
 use vouch_sdk::evidence::{DrillKind, Outcome};
 use vouch_sdk::plan::AuditWindow;
-use vouch_sdk::{Assessment, EvidenceSet, Severity};
+use vouch_sdk::{Assessment, Severity};
 
 use super::Input;
 use super::history::{self, Counts};
+use super::read::Evidence;
+
+/// Passing and not-applicable findings a report lists in full per policy:
+/// enough to show what was checked and how, few enough that a report of a
+/// million incidents still opens; the rest are counted and named in full
+/// in the bundle's `assessment.json`.
+pub const LISTED_PASSING: usize = 100;
+
+/// Evidence records a listed finding links to: enough to follow it to
+/// what it rests on; a finding about a capability can cite every one of its
+/// incidents, and `assessment.json` names them all.
+pub const LISTED_EVIDENCE: usize = 20;
+
+/// Characters of a finding's message a report shows: a paragraph; a policy
+/// can enumerate hundreds of records in one message, and `assessment.json`
+/// keeps it whole.
+pub const MESSAGE_CHARS: usize = 1000;
+
+/// `message` cut to [`MESSAGE_CHARS`] characters, and how many were cut.
+pub fn shown_message(message: &str) -> (&str, usize) {
+    match message.char_indices().nth(MESSAGE_CHARS) {
+        Some((at, _)) => {
+            let (shown, rest) = message.split_at(at);
+            (shown, rest.chars().count())
+        }
+        None => (message, 0),
+    }
+}
+
+/// Which findings a report lists in full: every one that fails, errs, warns
+/// or is waived, and the first [`LISTED_PASSING`] of each policy that pass
+/// or do not apply, in assessment order.
+#[derive(Debug, Default)]
+pub struct Listing {
+    passing: HashMap<String, usize>,
+}
+
+impl Listing {
+    /// Whether `finding`, the next in assessment order, is listed in full.
+    pub fn lists(&mut self, finding: &AssessedFinding) -> bool {
+        if !matches!(
+            finding.status,
+            FindingStatus::Pass | FindingStatus::NotApplicable
+        ) {
+            return true;
+        }
+        let seen = match self.passing.get_mut(finding.policy.as_str()) {
+            Some(seen) => seen,
+            None => self.passing.entry(finding.policy.clone()).or_default(),
+        };
+        *seen += 1;
+        *seen <= LISTED_PASSING
+    }
+
+    /// Whether the capability table or a chart reads `finding`, listed or not.
+    pub fn charted(finding: &AssessedFinding) -> bool {
+        finding.commitment.is_none() && [FRESHNESS, RTO, RPO].contains(&finding.policy.as_str())
+    }
+}
 
 /// A report's content.
 pub struct View<'a> {
@@ -34,14 +93,20 @@ pub struct View<'a> {
     pub runbooks: Vec<RunbookBar>,
     /// Runbooks left out of the chart.
     pub runbooks_omitted: usize,
-    /// Drills in the window; `None` without the evidence.
+    /// Drills in the window, of the capabilities with the most failed
+    /// drills when there are more than a chart can hold; `None` without the
+    /// evidence.
     pub drills: Option<Vec<DrillMark>>,
+    /// Capabilities left out of the timeline, and their drills.
+    pub drills_omitted: (usize, usize),
     /// Incident recoveries in the window, the slowest against their RTO
     /// when there are more than a chart can hold; `None` without the
     /// evidence and plan.
-    pub recoveries: Option<Vec<Recovery>>,
+    pub recoveries: Option<Vec<Recovery<'a>>>,
     /// Incidents left out of the chart.
     pub recoveries_omitted: usize,
+    /// Incidents in the window that took longer than their RTO, charted or not.
+    pub recoveries_missed: usize,
     /// Findings grouped by policy, failing policies first.
     pub policies: Vec<PolicyGroup<'a>>,
     /// Waivers.
@@ -113,11 +178,11 @@ pub struct DrillMark {
 }
 
 /// One incident's recovery against its capability's RTO.
-pub struct Recovery {
+pub struct Recovery<'a> {
     /// Incident id.
-    pub id: String,
+    pub id: &'a str,
     /// Its capability.
-    pub capability: String,
+    pub capability: &'a str,
     /// Seconds to recover (so far, when still open).
     pub seconds: f64,
     /// Still open at `now`.
@@ -136,18 +201,23 @@ pub struct PolicyGroup<'a> {
     pub description: Option<&'a str>,
     /// Its severity, when known.
     pub severity: Option<Severity>,
-    /// Its findings.
+    /// Its findings listed in full (see [`Listing`]).
     pub findings: Vec<FindingRow<'a>>,
     /// How many fail.
     pub failing: usize,
+    /// Its passing and not-applicable findings not listed.
+    pub unlisted: usize,
 }
 
 /// A finding with its evidence links.
 pub struct FindingRow<'a> {
     /// The finding.
     pub finding: &'a AssessedFinding,
-    /// Its evidence references, each with the bundle file it points at.
+    /// Its first [`LISTED_EVIDENCE`] evidence references, each with the
+    /// bundle file it points at.
     pub evidence: Vec<(&'a str, Option<String>)>,
+    /// Its evidence references past those.
+    pub unlisted_evidence: usize,
 }
 
 /// An evidence reference for reading: a full commit id after `@` cut to 12
@@ -318,14 +388,18 @@ impl<'a> View<'a> {
             b.max_age.filter(|m| *m > 0.0).map_or(b.age, |m| b.age / m)
         });
         let recoveries = recoveries(input).map(|r| {
-            worst(r, |r| {
+            let missed = r.iter().filter(|r| r.seconds > r.rto).count();
+            let (mut kept, omitted) = worst(r, |r| {
                 if r.rto > 0.0 {
                     r.seconds / r.rto
                 } else {
                     r.seconds
                 }
-            })
+            });
+            kept.sort_by(|a, b| a.id.cmp(b.id));
+            (kept, omitted, missed)
         });
+        let drills = drills(input);
         Self {
             assessment,
             digest: input.bundle.as_ref().and_then(|b| b.digest.as_deref()),
@@ -336,8 +410,10 @@ impl<'a> View<'a> {
             capabilities: capabilities(input),
             runbooks_omitted: runbooks.1,
             runbooks: runbooks.0,
-            drills: drills(input),
+            drills_omitted: drills.as_ref().map_or((0, 0), |d| d.1),
+            drills: drills.map(|d| d.0),
             recoveries_omitted: recoveries.as_ref().map_or(0, |r| r.1),
+            recoveries_missed: recoveries.as_ref().map_or(0, |r| r.2),
             recoveries: recoveries.map(|r| r.0),
             policies: policies(input),
             waivers: waivers(input),
@@ -360,20 +436,26 @@ impl<'a> View<'a> {
         window(&self.assessment.window)
     }
 
-    /// The findings that decide `control`: its policies' own-run findings,
-    /// or, for a custom framework commitment, that commitment's run's.
+    /// The listed findings that decide `control` (every one but passing and
+    /// not-applicable findings past the bound): its policies' own-run
+    /// findings, or, for a custom framework commitment, that commitment's
+    /// run's.
     pub fn control_findings(&self, control: &ControlResult) -> Vec<&'a AssessedFinding> {
         let commitment = format!("{}:{}", control.framework, control.control);
         let custom = self
             .frameworks
             .iter()
             .any(|f| f.id == control.framework && f.custom);
-        self.assessment
-            .findings
+        let mut findings: Vec<&'a AssessedFinding> = self
+            .policies
             .iter()
-            .filter(|f| control.policies.contains(&f.policy))
+            .filter(|g| control.policies.iter().any(|p| p == g.id))
+            .flat_map(|g| g.findings.iter().map(|row| row.finding))
             .filter(|f| f.commitment.as_deref() == custom.then_some(commitment.as_str()))
-            .collect()
+            .collect();
+        // Back in assessment order: every row points into its one `Vec`.
+        findings.sort_by_key(|f| std::ptr::from_ref::<AssessedFinding>(f).addr());
+        findings
     }
 
     /// Why the runs that evidence `control` produced no judgement, as
@@ -454,12 +536,16 @@ fn frameworks(input: &Input) -> Vec<Framework<'_>> {
     frameworks
 }
 
-/// The policy's own-run finding about `subject`.
-fn own<'a>(assessment: &'a Assessment, policy: &str, subject: &str) -> Option<&'a AssessedFinding> {
-    assessment
-        .findings
-        .iter()
-        .find(|f| f.policy == policy && f.commitment.is_none() && f.subject == subject)
+/// The own-run findings of `policy`, by subject; the first one wins, as a
+/// search in assessment order would.
+fn own<'a>(assessment: &'a Assessment, policy: &str) -> HashMap<&'a str, &'a AssessedFinding> {
+    let mut by_subject = HashMap::new();
+    for f in &assessment.findings {
+        if f.policy == policy && f.commitment.is_none() {
+            by_subject.entry(f.subject.as_str()).or_insert(f);
+        }
+    }
+    by_subject
 }
 
 fn measure(finding: Option<&AssessedFinding>, name: &str) -> Option<f64> {
@@ -477,9 +563,10 @@ fn seconds(duration: vouch_sdk::Duration) -> f64 {
 
 fn capabilities(input: &Input) -> Vec<CapabilityRow> {
     let assessment = &input.assessment;
+    let (rto_findings, rpo_findings) = (own(assessment, RTO), own(assessment, RPO));
     let row = |id: &str, name: &str, tier, rto: Option<f64>, rpo: Option<f64>| {
-        let rto_finding = own(assessment, RTO, id);
-        let rpo_finding = own(assessment, RPO, id);
+        let rto_finding = rto_findings.get(id).copied();
+        let rpo_finding = rpo_findings.get(id).copied();
         CapabilityRow {
             id: id.to_owned(),
             name: name.to_owned(),
@@ -504,11 +591,10 @@ fn capabilities(input: &Input) -> Vec<CapabilityRow> {
             })
             .collect(),
         None => {
-            let mut ids: Vec<&str> = assessment
-                .findings
-                .iter()
-                .filter(|f| (f.policy == RTO || f.policy == RPO) && f.commitment.is_none())
-                .map(|f| f.subject.as_str())
+            let mut ids: Vec<&str> = rto_findings
+                .keys()
+                .chain(rpo_findings.keys())
+                .copied()
                 .collect();
             ids.sort_unstable();
             ids.dedup();
@@ -520,7 +606,7 @@ fn capabilities(input: &Input) -> Vec<CapabilityRow> {
 }
 
 /// The most rows a chart draws: beyond it a chart stops being read.
-const CHART_ROWS: usize = 40;
+pub const CHART_ROWS: usize = 40;
 
 /// The `CHART_ROWS` items with the highest `badness`, in their own order, and
 /// how many were left out.
@@ -558,7 +644,10 @@ fn runbooks(assessment: &Assessment) -> Vec<RunbookBar> {
         .collect()
 }
 
-fn drills(input: &Input) -> Option<Vec<DrillMark>> {
+/// The drills of the window by capability, the [`CHART_ROWS`] capabilities
+/// with the most failed drills when there are more, and how many
+/// capabilities and drills were left out.
+fn drills(input: &Input) -> Option<(Vec<DrillMark>, (usize, usize))> {
     let (start, end) = window(&input.assessment.window);
     let mut marks: Vec<DrillMark> = input
         .evidence
@@ -583,50 +672,102 @@ fn drills(input: &Input) -> Option<Vec<DrillMark>> {
         })
         .collect();
     marks.sort_by(|a, b| (&a.capability, a.started).cmp(&(&b.capability, b.started)));
-    Some(marks)
+    let total = marks.len();
+    let mut lanes: Vec<Vec<DrillMark>> = Vec::new();
+    for mark in marks {
+        match lanes.last_mut() {
+            Some(lane)
+                if lane
+                    .first()
+                    .is_some_and(|m| m.capability == mark.capability) =>
+            {
+                lane.push(mark);
+            }
+            _ => lanes.push(vec![mark]),
+        }
+    }
+    #[allow(clippy::cast_precision_loss)] // drills of one capability
+    let (lanes, omitted) = worst(lanes, |lane| {
+        lane.iter().filter(|m| !m.passed).count() as f64
+    });
+    let marks: Vec<DrillMark> = lanes.into_iter().flatten().collect();
+    let drills_omitted = total - marks.len();
+    Some((marks, (omitted, drills_omitted)))
 }
 
+/// The recoveries of the window's incidents, in evidence order.
 #[allow(clippy::cast_precision_loss)] // seconds, far below 2^53
-fn recoveries(input: &Input) -> Option<Vec<Recovery>> {
+fn recoveries(input: &Input) -> Option<Vec<Recovery<'_>>> {
     let plan = input.plan.as_ref()?;
     let now = input.assessment.now;
     let (start, end) = window(&input.assessment.window);
-    let mut recoveries: Vec<Recovery> = input
+    let capabilities: HashMap<&str, _> = plan
+        .capabilities
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .rev() // the first with an id wins, as `Plan::capability` finds it
+        .collect();
+    let recoveries: Vec<Recovery<'_>> = input
         .evidence
         .as_ref()?
         .incidents
         .iter()
         .filter(|i| i.started >= start && i.started <= end)
         .filter_map(|i| {
-            let capability = plan.capability(i.capability.as_deref()?)?;
+            let capability = *capabilities.get(i.capability.as_deref()?)?;
             let (taken, open) = match (i.recovery_seconds, i.resolved) {
                 (Some(s), _) => (s as f64, false),
                 (None, Some(resolved)) => ((resolved - i.started).num_seconds() as f64, false),
                 (None, None) => ((now - i.started).num_seconds() as f64, true),
             };
             Some(Recovery {
-                id: i.id.clone(),
-                capability: capability.id.clone(),
+                id: &i.id,
+                capability: &capability.id,
                 seconds: taken,
                 open,
                 rto: seconds(capability.rto),
             })
         })
         .collect();
-    recoveries.sort_by(|a, b| a.id.cmp(&b.id));
     Some(recoveries)
 }
 
 fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
     let assessment = &input.assessment;
     let artifacts = Artifacts::new(input.evidence.as_ref());
+    let mut listing = Listing::default();
     let mut groups: Vec<PolicyGroup<'_>> = Vec::new();
     for finding in &assessment.findings {
-        let row = FindingRow {
+        let index = match groups.iter().position(|g| g.id == finding.policy) {
+            Some(index) => index,
+            None => {
+                let metadata = input.policies.get(&finding.policy);
+                groups.push(PolicyGroup {
+                    id: &finding.policy,
+                    title: metadata.map(|m| m.title.as_str()),
+                    description: metadata.map(|m| m.description.as_str()),
+                    severity: metadata.map(|m| m.severity),
+                    findings: Vec::new(),
+                    failing: 0,
+                    unlisted: input.unlisted.get(&finding.policy).copied().unwrap_or(0),
+                });
+                groups.len() - 1
+            }
+        };
+        let Some(group) = groups.get_mut(index) else {
+            continue;
+        };
+        group.failing += usize::from(finding.status == FindingStatus::Fail);
+        if !listing.lists(finding) {
+            group.unlisted += 1;
+            continue;
+        }
+        group.findings.push(FindingRow {
             finding,
             evidence: finding
                 .evidence
                 .iter()
+                .take(LISTED_EVIDENCE)
                 .map(|r| {
                     let href = input
                         .bundle
@@ -635,25 +776,8 @@ fn policies(input: &Input) -> Vec<PolicyGroup<'_>> {
                     (r.as_str(), href)
                 })
                 .collect(),
-        };
-        let failing = usize::from(finding.status == FindingStatus::Fail);
-        match groups.iter_mut().find(|g| g.id == finding.policy) {
-            Some(group) => {
-                group.findings.push(row);
-                group.failing += failing;
-            }
-            None => {
-                let metadata = input.policies.get(&finding.policy);
-                groups.push(PolicyGroup {
-                    id: &finding.policy,
-                    title: metadata.map(|m| m.title.as_str()),
-                    description: metadata.map(|m| m.description.as_str()),
-                    severity: metadata.map(|m| m.severity),
-                    findings: vec![row],
-                    failing,
-                });
-            }
-        }
+            unlisted_evidence: finding.evidence.len().saturating_sub(LISTED_EVIDENCE),
+        });
     }
     groups.sort_by_key(|g| (g.failing == 0, std::cmp::Reverse(g.severity)));
     groups
@@ -669,7 +793,7 @@ struct Artifacts<'a> {
 }
 
 impl<'a> Artifacts<'a> {
-    fn new(evidence: Option<&'a EvidenceSet>) -> Self {
+    fn new(evidence: Option<&'a Evidence>) -> Self {
         // The first record with a key wins, as a search in evidence order would.
         fn index<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> HashMap<&'a str, &'a str> {
             let mut map = HashMap::new();
@@ -723,15 +847,16 @@ impl<'a> Artifacts<'a> {
 
 fn waivers(input: &Input) -> Vec<WaiverRow> {
     let assessment = &input.assessment;
-    let applied = |policy: &str, subject: &str| {
-        assessment
-            .findings
-            .iter()
-            .filter(|f| {
-                f.status == FindingStatus::Waived && f.policy == policy && f.subject == subject
-            })
-            .count()
-    };
+    let mut waived: HashMap<(&str, &str), usize> = HashMap::new();
+    for f in &assessment.findings {
+        if f.status == FindingStatus::Waived {
+            *waived
+                .entry((f.policy.as_str(), f.subject.as_str()))
+                .or_default() += 1;
+        }
+    }
+    let applied =
+        |policy: &str, subject: &str| waived.get(&(policy, subject)).copied().unwrap_or(0);
     match &input.plan {
         Some(plan) => plan
             .waivers
