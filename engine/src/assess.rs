@@ -30,7 +30,7 @@ use vouch_sdk::assessment::{
     AssessedFinding, ControlResult, ControlStatus, FindingStatus, PolicyRun,
 };
 use vouch_sdk::plan::Commitment;
-use vouch_sdk::{Assessment, EvidenceSet, Finding, Plan};
+use vouch_sdk::{Assessment, EvidenceSet, Finding, Metadata, Plan};
 
 use crate::controls::Catalogs;
 use crate::request::{Chunk, Requests};
@@ -234,33 +234,54 @@ pub fn evaluate(
             )?);
         }
     }
-    let jobs: Vec<(usize, Chunk)> = specs
-        .iter()
-        .enumerate()
-        .flat_map(|(run, spec)| {
-            requests
-                .chunks(
-                    spec.policy.metadata(),
-                    spec.scope.clone(),
-                    spec.policy.chunk_bytes(),
-                )
-                .into_iter()
-                .map(move |chunk| (run, chunk))
+    // The chunks of every run, grouped: runs reading the same evidence of
+    // the same chunk (the incident policies, say) share its encoding.
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (run, spec) in specs.iter().enumerate() {
+        let metadata = spec.policy.metadata();
+        let carried = Requests::carried(metadata);
+        let chunks = requests.chunks(metadata, spec.scope.clone(), spec.policy.chunk_bytes());
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            match groups
+                .iter_mut()
+                .find(|g| g.carried == carried && g.chunk == chunk)
+            {
+                Some(group) => group.members.push((run, n)),
+                None => groups.push(Group {
+                    carried,
+                    chunk,
+                    metadata,
+                    members: vec![(run, n)],
+                }),
+            }
+        }
+    }
+    let mut done: Vec<(usize, usize, Result<Evaluation, String>)> = groups
+        .into_par_iter()
+        .flat_map_iter(|group| {
+            let head = requests
+                .head(group.metadata, &group.chunk)
+                .map_err(|e| format!("cannot encode the request: {e}"));
+            let (specs, requests) = (&specs, &requests);
+            group.members.into_iter().map(move |(run, n)| {
+                let spec = &specs[run];
+                let outcome = match &head {
+                    Ok(head) => spec.evaluate(&requests.finish(head, &spec.params)),
+                    Err(error) => Err(error.clone()),
+                };
+                (run, n, outcome)
+            })
         })
         .collect();
-    let mut done: Vec<(usize, Result<Evaluation, String>)> = jobs
-        .into_par_iter()
-        .map(|(run, chunk)| (run, specs[run].evaluate(&requests, &chunk)))
-        .collect();
+    done.sort_by_key(|(run, n, _)| (*run, *n));
     drop(requests);
-    // `collect` keeps job order, so each run's chunks stay in plan order.
     let mut runs = Vec::with_capacity(specs.len());
     for (index, spec) in specs.into_iter().enumerate() {
         let end = done
             .iter()
-            .position(|(run, _)| *run != index)
+            .position(|(run, _, _)| *run != index)
             .unwrap_or(done.len());
-        let chunks = done.drain(..end).map(|(_, outcome)| outcome);
+        let chunks = done.drain(..end).map(|(_, _, outcome)| outcome);
         runs.push(spec.merge(chunks));
     }
     let mut assessment = assemble(plan, catalogs, runs, now);
@@ -282,6 +303,15 @@ fn scope<'a>(plan: &'a Plan, commitment: &Commitment) -> BTreeSet<&'a str> {
         })
         .map(|c| c.id.as_str())
         .collect()
+}
+
+/// Runs' chunks that carry the same evidence of the same chunk, so share
+/// one encoding of it: `(run, chunk number)` each.
+struct Group<'a> {
+    carried: u8,
+    chunk: Chunk,
+    metadata: &'a Metadata,
+    members: Vec<(usize, usize)>,
 }
 
 /// One run to make: a policy, its parameters as JSON, the capabilities it
@@ -316,13 +346,10 @@ impl<'a> Spec<'a> {
         })
     }
 
-    /// Evaluates one chunk of the run.
-    fn evaluate(&self, requests: &Requests<'_>, chunk: &Chunk) -> Result<Evaluation, String> {
-        let text = requests
-            .text(self.policy.metadata(), chunk, &self.params)
-            .map_err(|e| format!("cannot encode the request: {e}"))?;
+    /// Evaluates one chunk of the run, given its request.
+    fn evaluate(&self, request: &str) -> Result<Evaluation, String> {
         self.policy
-            .evaluate_json(&text)
+            .evaluate_json(request)
             .map_err(|error| error_chain(&error))
     }
 

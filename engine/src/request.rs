@@ -219,13 +219,31 @@ impl<'a> Requests<'a> {
         chunks
     }
 
+    /// Which evidence `metadata`'s requests carry, as a set of kinds:
+    /// requests of one chunk with the same set share [`Requests::head`].
+    pub(crate) fn carried(metadata: &Metadata) -> u8 {
+        KINDS
+            .iter()
+            .chain([&INVENTORY])
+            .enumerate()
+            .filter(|(_, kind)| reads(metadata, kind))
+            .fold(0, |set, (bit, _)| set | 1 << bit)
+    }
+
     /// The request text of one chunk; `params` is already JSON.
-    pub(crate) fn text(
-        &self,
-        metadata: &Metadata,
-        chunk: &Chunk,
-        params: &str,
-    ) -> serde_json::Result<String> {
+    #[cfg(test)]
+    fn text(&self, metadata: &Metadata, chunk: &Chunk, params: &str) -> serde_json::Result<String> {
+        Ok(self.finish(&self.head(metadata, chunk)?, params))
+    }
+
+    /// A request from its [`Requests::head`] and its parameters (JSON).
+    pub(crate) fn finish(&self, head: &str, params: &str) -> String {
+        format!("{head},\"params\":{params},\"now\":{}}}", self.now)
+    }
+
+    /// The plan and evidence of one chunk: a request's text up to its
+    /// parameters.
+    pub(crate) fn head(&self, metadata: &Metadata, chunk: &Chunk) -> serde_json::Result<String> {
         let mut out: Vec<u8> = b"{\"plan\":{\"capabilities\":[".to_vec();
         for (n, &index) in chunk.capabilities.iter().enumerate() {
             if n > 0 {
@@ -264,12 +282,7 @@ impl<'a> Requests<'a> {
         if reads(metadata, INVENTORY) {
             write!(out, "\"{INVENTORY}\":{},", self.inventory).map_err(serde_json::Error::io)?;
         }
-        write!(
-            out,
-            "\"gaps\":{}}},\"params\":{params},\"now\":{}}}",
-            self.gaps, self.now
-        )
-        .map_err(serde_json::Error::io)?;
+        write!(out, "\"gaps\":{}}}", self.gaps).map_err(serde_json::Error::io)?;
         // Every part is serde_json's output or ASCII punctuation.
         String::from_utf8(out).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
     }
