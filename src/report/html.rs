@@ -239,7 +239,7 @@ fn charts(view: &View<'_>) -> Markup {
                 p.note { "Days since each runbook was last changed or reviewed; the tick is its tier's maximum age. Green: within it; red: over it; brown: over it, waived." }
                 (svg::runbooks(&view.runbooks))
                 @if view.runbooks_omitted > 0 {
-                    p.note { "Showing the " (view.runbooks.len()) " runbooks furthest over their maximum; " (view.runbooks_omitted) " more are in the findings below." }
+                    p.note { "Showing the " (view.runbooks.len()) " runbooks furthest over their maximum; of the " (view.runbooks_omitted) " more, those over it are listed in the findings below, and all are in assessment.json." }
                 }
             }
         }
