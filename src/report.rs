@@ -196,12 +196,8 @@ impl Input {
         };
         let envelope_path = dir.join(ENVELOPE);
         let envelope = read(&envelope_path)?;
-        let signed: vouch_evidence::dsse::Envelope =
-            serde_json::from_slice(&envelope).map_err(|e| ReportError::Json {
-                path: envelope_path.clone(),
-                expected: "a DSSE envelope",
-                reason: e.to_string(),
-            })?;
+        let signed: vouch_evidence::dsse::Envelope = serde_json::from_slice(&envelope)
+            .map_err(|e| read::json_error(&envelope_path, "a DSSE envelope", e.to_string()))?;
         let policies = metadata(&assessment, |run| {
             std::fs::read(dir.join(POLICIES_DIR).join(format!("{}.wasm", run.id))).ok()
         });

@@ -275,7 +275,8 @@ fn open(path: &Path) -> Result<std::fs::File, ReportError> {
     })
 }
 
-fn json_error(path: &Path, expected: &'static str, reason: String) -> ReportError {
+/// A file that does not hold what it should.
+pub(super) fn json_error(path: &Path, expected: &'static str, reason: String) -> ReportError {
     ReportError::Json {
         path: path.to_owned(),
         expected,

@@ -116,8 +116,7 @@ fn month_starts(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
 /// Each incident's recovery as a share of its capability's RTO; the line
 /// at 100 % is the RTO.
 pub fn recoveries(recoveries: &[Recovery<'_>]) -> Markup {
-    let ratio = |r: &Recovery<'_>| if r.rto > 0.0 { r.seconds / r.rto } else { 0.0 };
-    let scale = recoveries.iter().map(ratio).fold(1.5, f64::max);
+    let scale = recoveries.iter().map(Recovery::share).fold(1.5, f64::max);
     let label = 230.0;
     let plot = WIDTH - label - 150.0;
     let x = |share: f64| label + share / scale * plot;
@@ -133,13 +132,13 @@ pub fn recoveries(recoveries: &[Recovery<'_>]) -> Markup {
             text class="axis" x=(n(x(1.0))) y=(n(height - 6.0)) text-anchor="middle" { "RTO" }
             @for (i, r) in recoveries.iter().enumerate() {
                 @let y = rows(i) * ROW + 4.0;
-                @let class = if ratio(r) > 1.0 { "fail" } else { "pass" };
+                @let class = if r.share() > 1.0 { "fail" } else { "pass" };
                 g class=(format!("bar {class}")) {
                     title { (r.id) " (" (r.capability) "): " (duration(r.seconds)) @if r.open { " so far, still open" } ", RTO " (duration(r.rto)) }
                     text x=(n(label - 8.0)) y=(n(y + 13.0)) text-anchor="end" { (r.id) " " (r.capability) }
-                    rect x=(n(label)) y=(n(y)) width=(n((x(ratio(r)) - label).max(1.0))) height="16"
+                    rect x=(n(label)) y=(n(y)) width=(n((x(r.share()) - label).max(1.0))) height="16"
                         class=[r.open.then_some("open")] {}
-                    text x=(n(x(ratio(r)) + 6.0)) y=(n(y + 13.0)) {
+                    text x=(n(x(r.share()) + 6.0)) y=(n(y + 13.0)) {
                         (duration(r.seconds)) " / " (duration(r.rto)) @if r.open { " (open)" }
                     }
                 }

@@ -191,6 +191,17 @@ pub struct Recovery<'a> {
     pub rto: f64,
 }
 
+impl Recovery<'_> {
+    /// Its recovery as a share of the RTO; 0 without an RTO.
+    pub fn share(&self) -> f64 {
+        if self.rto > 0.0 {
+            self.seconds / self.rto
+        } else {
+            0.0
+        }
+    }
+}
+
 /// One policy's findings.
 pub struct PolicyGroup<'a> {
     /// Policy id.
@@ -388,7 +399,7 @@ impl<'a> View<'a> {
             b.max_age.filter(|m| *m > 0.0).map_or(b.age, |m| b.age / m)
         });
         let recoveries = recoveries(input).map(|r| {
-            let missed = r.iter().filter(|r| r.seconds > r.rto).count();
+            let missed = r.iter().filter(|r| r.share() > 1.0).count();
             let (mut kept, omitted) = worst(r, |r| {
                 if r.rto > 0.0 {
                     r.seconds / r.rto
