@@ -3,6 +3,7 @@
 //! at the runbook's path in its repository, so the annotation lands on it;
 //! any other at the plan, `vouch.toml`.
 
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 use vouch_evidence::layout::PLAN;
 use vouch_sdk::Severity;
@@ -31,81 +32,108 @@ pub fn render(view: &View<'_>) -> Result<String, String> {
             rule
         })
         .collect();
-    let results: Vec<Value> = view
-        .policies
-        .iter()
-        .enumerate()
-        .flat_map(|(index, group)| {
-            group
-                .findings
-                .iter()
-                .filter(|row| row.finding.status == FindingStatus::Fail)
-                .map(move |row| {
-                    let f = row.finding;
-                    let mut result = json!({
-                        "ruleId": group.id,
-                        "ruleIndex": index,
-                        "level": level(group.severity),
-                        "message": { "text": format!("{}: {}", f.subject, f.message) },
-                        "logicalLocations": [{ "name": f.subject, "kind": "object" }],
-                        "partialFingerprints": {
-                            "vouchSubject/v1": format!(
-                                "{}|{}|{}",
-                                f.policy,
-                                f.commitment.as_deref().unwrap_or(""),
-                                f.subject
-                            ),
-                        },
-                    });
-                    // Code-scanning services place an annotation on a file:
-                    // the runbooks the finding rests on, or else the plan.
-                    let mut files: Vec<&str> = f
-                        .evidence
-                        .iter()
-                        .filter_map(|r| r.strip_prefix("runbook:"))
-                        .map(|r| r.rsplit_once('@').map_or(r, |(path, _)| path))
-                        .collect();
-                    if files.is_empty() {
-                        files.push(PLAN);
-                    }
-                    result["locations"] = files
-                        .iter()
-                        .map(|uri| {
-                            json!({ "physicalLocation": { "artifactLocation": { "uri": uri } } })
-                        })
-                        .collect();
-                    if let Some(commitment) = &f.commitment {
-                        result["properties"] = json!({ "commitment": commitment });
-                    }
-                    result
-                })
-        })
-        .collect();
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let sarif = Document {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [SarifRun {
+            properties: json!({
+                "organisation": a.organisation,
+                "now": a.now,
+                "window": a.window,
+            }),
+            results: Results(view),
+            tool: json!({
                 "driver": {
                     "name": "vouch",
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }
-            },
-            "results": results,
-            "properties": {
-                "organisation": a.organisation,
-                "now": a.now,
-                "window": a.window,
-            },
+            }),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_string_pretty(&sarif)
         .map(|mut text| {
             text.push('\n');
             text
         })
         .map_err(|e| e.to_string())
+}
+
+/// The SARIF document, its keys in the order serde_json writes an object's
+/// (sorted), as when it was one `Value`.
+#[derive(Serialize)]
+struct Document<'v> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [SarifRun<'v>; 1],
+    version: &'static str,
+}
+
+/// The one run, its keys sorted too.
+#[derive(Serialize)]
+struct SarifRun<'v> {
+    properties: Value,
+    results: Results<'v>,
+    tool: Value,
+}
+
+/// The results, each made as it is written: a large assessment fails
+/// hundreds of thousands of checks, too many to hold as JSON values at once.
+struct Results<'v>(&'v View<'v>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(results(self.0))
+    }
+}
+
+/// One result per `fail` finding, policy by policy.
+fn results<'v>(view: &'v View<'_>) -> impl Iterator<Item = Value> + 'v {
+    view.policies.iter().enumerate().flat_map(|(index, group)| {
+        group
+            .findings
+            .iter()
+            .filter(|row| row.finding.status == FindingStatus::Fail)
+            .map(move |row| {
+                let f = row.finding;
+                let mut result = json!({
+                    "ruleId": group.id,
+                    "ruleIndex": index,
+                    "level": level(group.severity),
+                    "message": { "text": format!("{}: {}", f.subject, f.message) },
+                    "logicalLocations": [{ "name": f.subject, "kind": "object" }],
+                    "partialFingerprints": {
+                        "vouchSubject/v1": format!(
+                            "{}|{}|{}",
+                            f.policy,
+                            f.commitment.as_deref().unwrap_or(""),
+                            f.subject
+                        ),
+                    },
+                });
+                // Code-scanning services place an annotation on a file:
+                // the runbooks the finding rests on, or else the plan.
+                let mut files: Vec<&str> = f
+                    .evidence
+                    .iter()
+                    .filter_map(|r| r.strip_prefix("runbook:"))
+                    .map(|r| r.rsplit_once('@').map_or(r, |(path, _)| path))
+                    .collect();
+                if files.is_empty() {
+                    files.push(PLAN);
+                }
+                result["locations"] = files
+                    .iter()
+                    .map(
+                        |uri| json!({ "physicalLocation": { "artifactLocation": { "uri": uri } } }),
+                    )
+                    .collect();
+                if let Some(commitment) = &f.commitment {
+                    result["properties"] = json!({ "commitment": commitment });
+                }
+                result
+            })
+    })
 }
 
 /// SARIF's level for a policy of `severity` (unknown: `warning`).
