@@ -151,10 +151,6 @@ fn observation(
     })
 }
 
-fn observation_uuid(seed: &str, i: usize) -> String {
-    derived_uuid(seed, &format!("observation/{i}"))
-}
-
 /// The OSCAL finding of one control, linking the observations of its policies.
 fn control_finding<'a>(seed: &'a str, index: &'a Index, control: &'a ControlResult) -> Part<'a> {
     let (state, reason) = match control.status {
@@ -288,22 +284,44 @@ impl Artifacts {
     }
 }
 
-/// A name-based UUID (version 5 layout, sha256 in place of SHA-1).
+/// A name-based UUID (version 5 layout, sha256 in place of SHA-1) of
+/// `seed/label`.
 fn derived_uuid(seed: &str, label: &str) -> String {
-    let digest = Sha256::digest(format!("{seed}/{label}"));
+    uuid_of(
+        Sha256::new()
+            .chain_update(seed)
+            .chain_update("/")
+            .chain_update(label),
+    )
+}
+
+/// [`derived_uuid`] of `observation/{i}`, without formatting the label:
+/// there is one per finding, and each is linked from several controls.
+fn observation_uuid(seed: &str, i: usize) -> String {
+    uuid_of(
+        Sha256::new()
+            .chain_update(seed)
+            .chain_update("/observation/")
+            .chain_update(i.to_string()),
+    )
+}
+
+fn uuid_of(hasher: Sha256) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = hasher.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    let mut out = String::with_capacity(36);
+    for (i, byte) in b.into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 fn prop(name: &str, value: &str) -> Value {
@@ -353,6 +371,19 @@ fn status_name(status: &impl serde::Serialize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn observation_uuids_are_derived_uuids() {
+        assert_eq!(
+            super::observation_uuid("seed", 12),
+            super::derived_uuid("seed", "observation/12")
+        );
+        // What the first version, which formatted the hex digest, gave.
+        assert_eq!(
+            super::derived_uuid("seed", "x"),
+            "d2cef835-73f3-5816-82f8-7b8406a92656"
+        );
+    }
+
     #[test]
     fn uuids_fit_the_oscal_pattern() {
         let id = super::derived_uuid("seed", "x");

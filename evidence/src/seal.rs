@@ -302,9 +302,21 @@ pub struct OutputExists {
 /// Seals a bundle; see the module docs.
 pub fn seal(request: &SealRequest<'_>) -> Result<Sealed, SealError> {
     let plan = load::load(request.plan)?;
-    let input = assessment::read(request.assessment)?;
+    // The two large inputs are parsed on two cores at once; a fault of the
+    // assessment is still the one reported when both have one.
+    let (input, evidence) = std::thread::scope(|scope| {
+        let evidence = scope.spawn(|| evidence::read(request.evidence));
+        let input = assessment::read(request.assessment);
+        (
+            input,
+            evidence
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let input = input?;
     let assessment = &input.head;
-    let evidence = evidence::read(request.evidence)?;
+    let evidence = evidence?;
     let raw = list_raw(&request.evidence.join(layout::RAW_DIR))?;
     let policies = components::resolve(
         assessment,

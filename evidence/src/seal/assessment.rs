@@ -198,3 +198,105 @@ pub(super) fn findings(
         Err(Stopped::Json(error)) => Err(error.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{SealError, read};
+    use crate::canonical;
+
+    /// A pretty-printed assessment with a member no Vouch knows yet.
+    const ASSESSMENT: &str = r#"{
+  "organisation": "Acme",
+  "window": { "start": "2025-01-01", "end": "2025-12-31" },
+  "now": "2026-01-01T00:00:00Z",
+  "policies": [{ "id": "p", "version": "1", "sha256": "00", "fuel_used": 1 }],
+  "findings": [
+    { "policy": "p", "subject": "a", "status": "fail", "message": "m", "later": [1.5, {"z": 1, "a": 2}] },
+    { "policy": "q", "subject": "b", "status": "pass", "message": "é" },
+    { "policy": "p", "subject": "c", "status": "pass", "message": "" }
+  ],
+  "controls": [],
+  "zeta": { "b": 1, "a": null }
+}"#;
+
+    /// Reads `text` as an assessment file, and its canonical copy.
+    fn sealed(dir: &Path, text: &str) -> Result<(super::Input, Vec<u8>), SealError> {
+        let path = dir.join("assessment.json");
+        std::fs::write(&path, text).map_err(|e| super::io_error("write", &path, e))?;
+        let input = read(&path)?;
+        let mut copy = Vec::new();
+        let mut fault = None;
+        let written = super::write(&input, &mut copy, &mut fault);
+        match (fault, written) {
+            (Some(fault), _) => Err(fault),
+            (None, written) => {
+                written.map_err(|e| super::io_error("write", &path, e))?;
+                Ok((input, copy))
+            }
+        }
+    }
+
+    fn canonical(text: &str) -> Vec<u8> {
+        let value: Value = serde_json::from_str(text).unwrap_or_default();
+        canonical::to_vec(&value).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_streamed_copy_is_the_canonical_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (input, copy) = sealed(dir.path(), ASSESSMENT).unwrap();
+        assert!(matches!(input.source, super::Source::Streamed { .. }));
+        assert_eq!(copy, canonical(ASSESSMENT));
+        assert!(input.head.findings.is_empty());
+        assert_eq!(input.tally.counts.values().sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn a_repeated_member_is_read_whole_as_before() {
+        let text = ASSESSMENT.replacen("\"now\"", "\"organisation\": \"Other\",\n  \"now\"", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let (input, copy) = sealed(dir.path(), &text).unwrap();
+        assert!(matches!(input.source, super::Source::Whole(_)));
+        assert_eq!(copy, canonical(&text));
+        assert_eq!(input.head.organisation, "Other");
+        assert_eq!(input.tally.counts.values().sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn a_bad_finding_fails_as_before() {
+        let text = ASSESSMENT.replacen("\"message\": \"é\"", "\"mesage\": \"é\"", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let error = sealed(dir.path(), &text).err().unwrap();
+        assert!(
+            error
+                .to_string()
+                .ends_with("line 0 column 0: missing field `message`"),
+            "{error}"
+        );
+        let text = ASSESSMENT.replacen("\"zeta\"", "zeta", 1);
+        let error = sealed(dir.path(), &text).err().unwrap();
+        assert!(
+            error
+                .to_string()
+                .contains("line 12 column 3: key must be a string"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_file_changed_before_its_copy_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("assessment.json");
+        std::fs::write(&path, ASSESSMENT).unwrap();
+        let input = read(&path).unwrap();
+        std::fs::write(&path, ASSESSMENT.replacen("\"m\"", "\"n\"", 1)).unwrap();
+        let mut fault = None;
+        assert!(super::write(&input, &mut Vec::new(), &mut fault).is_err());
+        let fault = fault.unwrap().to_string();
+        assert!(fault.ends_with("it changed while sealing"), "{fault}");
+    }
+}
