@@ -971,6 +971,61 @@ mod tests {
     }
 
     #[test]
+    fn the_drill_timeline_keeps_the_capabilities_failing_most() {
+        // Capability `c00` to `c44`, two drills each; `c05` to `c09` fail one.
+        let drills: Vec<serde_json::Value> = (0..CHART_ROWS + 5)
+            .flat_map(|c| {
+                let outcome = if (5..10).contains(&c) { "fail" } else { "pass" };
+                [("pass", 1), (outcome, 2)].map(|(outcome, day)| {
+                    serde_json::json!({
+                        "id": format!("d-{c}-{day}"), "capability": format!("c{c:02}"),
+                        "kind": "technical", "title": "t", "outcome": outcome,
+                        "started": format!("2026-03-0{day}T00:00:00Z"),
+                        "ended": format!("2026-03-0{day}T01:00:00Z"),
+                        "origin": { "source": "s", "artifact": "a", "sha256": "00" },
+                    })
+                })
+            })
+            .collect();
+        let input = Input {
+            assessment: serde_json::from_value(serde_json::json!({
+                "organisation": "O", "now": "2027-01-01T00:00:00Z",
+                "window": { "start": "2026-01-01", "end": "2026-12-31" },
+                "policies": [], "findings": [], "controls": [],
+            }))
+            .unwrap(),
+            unlisted: std::collections::BTreeMap::new(),
+            plan: None,
+            evidence: Some(Evidence {
+                drills: serde_json::from_value(serde_json::Value::Array(drills)).unwrap(),
+                ..Evidence::default()
+            }),
+            history: Vec::new(),
+            policies: std::collections::BTreeMap::new(),
+            bundle: None,
+        };
+        let view = View::new(&input);
+        let marks = view.drills.unwrap();
+        let mut lanes: Vec<&str> = marks.iter().map(|m| m.capability.as_str()).collect();
+        lanes.dedup();
+        assert_eq!(lanes.len(), CHART_ROWS);
+        // The five failing lanes stay; of the others, the last five are left out.
+        assert!((5..10).all(|c| lanes.contains(&format!("c{c:02}").as_str())));
+        assert!(!lanes.contains(&"c40") && lanes.contains(&"c39"));
+        assert_eq!(view.drills_omitted, (5, 10));
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character() {
+        let message = "é".repeat(MESSAGE_CHARS + 3);
+        assert_eq!(
+            shown_message(&message),
+            ("é".repeat(MESSAGE_CHARS).as_str(), 3)
+        );
+        assert_eq!(shown_message("short"), ("short", 0));
+    }
+
+    #[test]
     fn commit_ids_are_shortened_for_reading_only() {
         let full = "runbook:runbooks/a.md@84945d03e08eb5f856a26478dff7ab106cfeb8cd";
         assert_eq!(short_reference(full), "runbook:runbooks/a.md@84945d03e08e");
