@@ -2,8 +2,9 @@
 //! million. A first pass checks the file and keeps everything but the
 //! findings; the findings are parsed again as the bundle's canonical copy is
 //! written, and once more from that copy for the OSCAL export. A file the
-//! streamed pass refuses is read whole as before, so every error (and every
-//! odd file that parses, such as one with a repeated key) is what it was.
+//! streamed pass refuses, or one that cannot be read twice (a pipe), is read
+//! whole as before, so every error (and every odd file that parses, such as
+//! one with a repeated key) is what it was.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -82,10 +83,15 @@ pub(super) fn read(path: &Path) -> Result<Input, SealError> {
 
 /// The assessment, findings streamed; `None` when the file does not parse so.
 fn read_streamed(path: &Path) -> Option<Input> {
-    let mut file = Hashing::new(File::open(path).ok()?);
+    let file = File::open(path).ok()?;
+    // A pipe cannot be read twice.
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut file = Hashing::new(file);
     let mut members = Map::new();
     let mut tally = Tally::default();
-    stream::assessment(
+    let findings = stream::assessment(
         &mut file,
         &mut |key, value: Value| match members.insert(key, value) {
             None => Ok(()),
@@ -99,7 +105,9 @@ fn read_streamed(path: &Path) -> Option<Input> {
     .ok()?;
     let (sha256, ..) = file.finish();
     // Typed with its findings empty: each was typed as it was parsed.
-    members.insert("findings".to_owned(), Value::Array(Vec::new()));
+    if findings {
+        members.insert("findings".to_owned(), Value::Array(Vec::new()));
+    }
     let mut document = Value::Object(members);
     let head = Assessment::deserialize(&document).ok()?;
     let Value::Object(members) = &mut document else {
@@ -179,8 +187,8 @@ pub(super) fn write(
                 Err(input_fault(fault, io_error("read", path, error.into())))
             }
             Err(Stopped::Json(_)) => Err(input_fault(fault, changed())),
-            Ok(()) if file.finish().0 != *sha256 => Err(input_fault(fault, changed())),
-            Ok(()) => Ok(()),
+            Ok(_) if file.finish().0 != *sha256 => Err(input_fault(fault, changed())),
+            Ok(_) => Ok(()),
         }
     });
     document.insert("findings".to_owned(), findings);
@@ -193,7 +201,7 @@ pub(super) fn findings(
     each: &mut dyn FnMut(AssessedFinding) -> io::Result<()>,
 ) -> io::Result<()> {
     match stream::assessment(File::open(path)?, &mut |_, _: IgnoredAny| Ok(()), each) {
-        Ok(()) => Ok(()),
+        Ok(_) => Ok(()),
         Err(Stopped::Handler(error)) => Err(error),
         Err(Stopped::Json(error)) => Err(error.into()),
     }
@@ -275,6 +283,14 @@ mod tests {
             error
                 .to_string()
                 .ends_with("line 0 column 0: missing field `message`"),
+            "{error}"
+        );
+        let text = ASSESSMENT.replacen("\"findings\"", "\"later\"", 1);
+        let error = sealed(dir.path(), &text).err().unwrap();
+        assert!(
+            error
+                .to_string()
+                .ends_with("line 0 column 0: missing field `findings`"),
             "{error}"
         );
         let text = ASSESSMENT.replacen("\"zeta\"", "zeta", 1);

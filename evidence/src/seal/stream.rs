@@ -39,12 +39,13 @@ pub(super) fn array<T: DeserializeOwned>(
 
 /// Parses `reader` as an assessment object, handing each element of its
 /// `findings` array to `finding` in order and every other member to
-/// `member`. A second `findings` member is refused: it would replace the first.
+/// `member`; returns whether it has `findings`. A second `findings` member is
+/// refused: it would replace the first.
 pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
     reader: impl Read,
     member: &mut dyn FnMut(String, M) -> io::Result<()>,
     finding: &mut Each<'_, T>,
-) -> Result<(), Stopped> {
+) -> Result<bool, Stopped> {
     let mut failed = None;
     let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER, reader));
     let parsed = de
@@ -53,18 +54,18 @@ pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
             finding,
             failed: &mut failed,
         })
-        .and_then(|()| de.end());
+        .and_then(|findings| de.end().map(|()| findings));
     stopped(parsed, failed)
 }
 
-fn stopped(
-    parsed: Result<(), serde_json::Error>,
+fn stopped<T>(
+    parsed: Result<T, serde_json::Error>,
     failed: Option<io::Error>,
-) -> Result<(), Stopped> {
+) -> Result<T, Stopped> {
     match (parsed, failed) {
         (_, Some(error)) => Err(Stopped::Handler(error)),
         (Err(error), None) => Err(Stopped::Json(error)),
-        (Ok(()), None) => Ok(()),
+        (Ok(parsed), None) => Ok(parsed),
     }
 }
 
@@ -114,13 +115,13 @@ struct Members<'a, 'h, M, T> {
 }
 
 impl<'de, M: DeserializeOwned, T: DeserializeOwned> Visitor<'de> for Members<'_, '_, M, T> {
-    type Value = ();
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an assessment object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let mut findings = false;
         while let Some(key) = map.next_key::<String>()? {
             if key == "findings" {
@@ -137,6 +138,6 @@ impl<'de, M: DeserializeOwned, T: DeserializeOwned> Visitor<'de> for Members<'_,
                 kept((self.member)(key, value), self.failed)?;
             }
         }
-        Ok(())
+        Ok(findings)
     }
 }
