@@ -104,6 +104,28 @@ pub fn distinct_gaps<'a>(evidence: &'a EvidenceSet, kinds: &[&str]) -> Vec<&'a G
     distinct
 }
 
+/// The most items a message lists: a capability with hundreds of late
+/// recoveries gets a sentence, not a page; its findings' evidence cites all.
+pub const MOST_LISTED: usize = 10;
+
+/// `items` joined with `separator` for a message, the first
+/// [`MOST_LISTED`] only, then `and N more`.
+pub fn listed(items: &[String], separator: &str) -> String {
+    let mut text = items
+        .iter()
+        .take(MOST_LISTED)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(separator);
+    if items.len() > MOST_LISTED {
+        text.push_str(&format!(
+            "{separator}and {} more",
+            items.len() - MOST_LISTED
+        ));
+    }
+    text
+}
+
 /// The sources of `gaps` as a message names them, each once:
 /// `` `drills`, `pagerduty` ``.
 pub fn source_list(gaps: &[&Gap]) -> String {
@@ -381,6 +403,17 @@ mod tests {
             "last_changed": "2026-10-01T00:00:00Z", "author": "Ann", "owner": null,
             "origin": { "source": "runbooks", "artifact": path, "sha256": "00" }
         })
+    }
+
+    #[test]
+    fn long_lists_name_the_first_and_count_the_rest() {
+        let items: Vec<String> = (1..=12).map(|n| format!("i{n}")).collect();
+        assert_eq!(listed(&items[..2], ", "), "i1, i2");
+        assert_eq!(listed(&items[..10], "; ").matches(';').count(), 9);
+        assert_eq!(
+            listed(&items, "; "),
+            "i1; i2; i3; i4; i5; i6; i7; i8; i9; i10; and 2 more"
+        );
     }
 
     #[test]

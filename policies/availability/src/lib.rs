@@ -165,7 +165,7 @@ fn judge_capability(
         if incidents.is_empty() {
             String::new()
         } else {
-            format!(": {}", incidents.join(", "))
+            format!(": {}", judge::listed(&incidents, ", "))
         }
     );
     let verdict = if plan.sources.incidents.is_empty() {

@@ -157,8 +157,8 @@ fn judge_rate(
                 .iter()
                 .filter(|drill| drill.outcome == Outcome::Fail)
                 .map(|drill| format!("`{}`", drill.id))
-                .collect::<Vec<_>>()
-                .join(", ");
+                .collect::<Vec<_>>();
+            let failed = judge::listed(&failed, ", ");
             Finding::fail(
                 id,
                 format!(

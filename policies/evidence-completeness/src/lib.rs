@@ -184,7 +184,7 @@ fn judge_source(plan: &Plan, evidence: &EvidenceSet, source: &Source<'_>) -> Fin
                 "{kind} `{id}` was collected without gaps: {records_text}, {in_window} dated \
                  in the audit window ({window}); {count} ({}) {verb} no capability, so no \
                  check counts them: {}",
-                unmatched.join(", "),
+                judge::listed(&unmatched, ", "),
                 source.remedy
             ),
         )

@@ -126,7 +126,7 @@ fn judge_capability(
                 "{id}: {} of {} data-loss measurements in the window exceed the {limit_text}: {}",
                 over.len(),
                 losses.len(),
-                over.join("; ")
+                judge::listed(&over, "; ")
             ),
         )
     } else if !gaps.is_empty() {

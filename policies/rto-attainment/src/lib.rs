@@ -170,7 +170,7 @@ fn judge_capability(
                 "{id}: {} of {} recoveries in the window took longer than the {limit_text}: {}",
                 late.len(),
                 recoveries.len(),
-                list.join("; ")
+                judge::listed(&list, "; ")
             ),
         )
     } else if !gaps.is_empty() {
