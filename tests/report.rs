@@ -236,8 +236,8 @@ fn bad_input_is_named_and_writes_nothing() {
 }
 
 /// An assessment with many passing findings for one policy: 250 that pass,
-/// 3 that fail (one citing 30 records, one with a long message), and a
-/// policy with only 5 passing findings.
+/// 3 that fail (one citing 30 records, one with a long message); a policy
+/// with only 5 passing findings; and one with 250 failing findings.
 fn crowded_assessment(dir: &Path) -> std::path::PathBuf {
     let finding = |policy: &str, subject: String, status: &str, message: String, refs: usize| {
         serde_json::json!({
@@ -252,18 +252,20 @@ fn crowded_assessment(dir: &Path) -> std::path::PathBuf {
     findings.push(finding("p", "fail-1".into(), "fail", "x".repeat(1500), 1));
     findings.push(finding("p", "fail-2".into(), "fail", "late".into(), 1));
     findings.extend((0..5).map(|i| finding("q", format!("q-{i}"), "pass", "fine".into(), 1)));
+    findings.extend((0..250).map(|i| finding("r", format!("r-{i:03}"), "fail", "late".into(), 1)));
     let assessment = serde_json::json!({
         "organisation": "Crowded Ltd",
         "window": { "start": "2026-01-01", "end": "2026-12-31" },
         "now": "2027-01-01T00:00:00Z",
         "policies": [
             { "id": "p", "version": "1.0.0", "sha256": "00", "fuel_used": 1 },
-            { "id": "q", "version": "1.0.0", "sha256": "01", "fuel_used": 1 }
+            { "id": "q", "version": "1.0.0", "sha256": "01", "fuel_used": 1 },
+            { "id": "r", "version": "1.0.0", "sha256": "02", "fuel_used": 1 }
         ],
         "findings": findings,
         "controls": [{
             "framework": "soc2", "control": "A1.2", "title": "Recovery", "status": "not-satisfied",
-            "policies": ["p", "q"], "waived": 0
+            "policies": ["p", "q", "r"], "waived": 0
         }]
     });
     let path = dir.join("assessment.json");
@@ -272,9 +274,10 @@ fn crowded_assessment(dir: &Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn passing_findings_are_listed_up_to_the_bound_and_the_rest_counted() {
-    // `view::LISTED_PASSING` and `view::LISTED_EVIDENCE` in the binary.
+fn findings_are_listed_up_to_the_bounds_and_the_rest_counted() {
+    // `view::LISTED_PASSING`, `LISTED_NOT_PASSING` and `LISTED_EVIDENCE`.
     const LISTED_PASSING: usize = 100;
+    const LISTED_NOT_PASSING: usize = 200;
     const LISTED_EVIDENCE: usize = 20;
     let tmp = tempfile::tempdir().unwrap();
     let path = crowded_assessment(tmp.path());
@@ -289,15 +292,24 @@ fn passing_findings_are_listed_up_to_the_bound_and_the_rest_counted() {
     );
     assert!(html.contains("<code>pass-099</code>") && !html.contains("<code>pass-100</code>"));
     assert!(
-        html.contains("150 more passing or not-applicable findings of <code>p</code>"),
+        html.contains("150 more findings of <code>p</code>"),
         "the remainder is counted"
     );
     assert!(html.contains("assessment.json") && html.contains("oscal/assessment-results.json"));
-    // A policy within the bound is listed whole, with no such line.
-    assert_eq!(html.matches("class=\"note unlisted\"").count(), 1);
+    // A policy within the bounds is listed whole, with no such line.
+    assert_eq!(html.matches("class=\"note unlisted\"").count(), 2);
     assert!((0..5).all(|i| html.contains(&format!("<code>q-{i}</code>"))));
-    // Every failing finding is listed, its evidence up to a bound.
+    // Failing findings are listed up to their own bound, their evidence up
+    // to another.
     assert!((0..3).all(|i| html.contains(&format!("<code>fail-{i}</code>"))));
+    let failing = (0..250)
+        .filter(|i| html.contains(&format!("<code>r-{i:03}</code>")))
+        .count();
+    assert_eq!(failing, LISTED_NOT_PASSING);
+    assert!(html.contains(&format!(
+        "{} more findings of <code>r</code>",
+        250 - LISTED_NOT_PASSING
+    )));
     assert!(html.contains(&format!("INC-{}", LISTED_EVIDENCE - 1)));
     assert!(!html.contains(&format!("INC-{LISTED_EVIDENCE}<")));
     assert!(html.contains(&format!(
@@ -306,14 +318,20 @@ fn passing_findings_are_listed_up_to_the_bound_and_the_rest_counted() {
     )));
     assert!(html.contains("500 more characters, in assessment.json"));
 
-    // Markdown lists the failing findings, never the passing ones.
+    // Markdown lists the worst failing findings, never the passing ones.
     let md = report(&path, "md");
     assert!((0..3).all(|i| md.contains(&format!("| fail-{i} |"))));
+    // All the listed ones but `fail-1` say "late".
+    assert_eq!(md.matches("| late |").count(), LISTED_NOT_PASSING - 1);
+    assert!(md.contains(&format!(
+        "{} more failing or erroring findings are not listed here",
+        253 - LISTED_NOT_PASSING
+    )));
     assert!(!md.contains("pass-0"));
     assert!(md.contains("500 more characters, in assessment.json"));
 
     // The formats for machines keep everything.
     let sarif: Value = serde_json::from_str(&report(&path, "sarif")).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 253);
     assert!(report(&path, "junit").contains(&"x".repeat(1500)));
 }

@@ -286,6 +286,7 @@ fn findings(view: &View<'_>) -> Markup {
                         @if let Some(s) = group.severity { span.severity { (s.as_str()) } }
                     }
                     @if let Some(d) = group.description.filter(|d| !d.is_empty()) { p.note { (d) } }
+                    @let (shown, left_out) = group.shown();
                     table {
                         thead { tr {
                             th scope="col" { "Status" }
@@ -294,7 +295,7 @@ fn findings(view: &View<'_>) -> Markup {
                             th scope="col" { "Evidence" }
                         } }
                         tbody {
-                            @for row in &group.findings {
+                            @for row in shown {
                                 @let f = row.finding;
                                 tr {
                                     td { (finding_badge(f.status)) }
@@ -316,11 +317,12 @@ fn findings(view: &View<'_>) -> Markup {
                             }
                         }
                     }
-                    @if group.unlisted > 0 {
+                    @if left_out > 0 {
                         p.note.unlisted {
-                            (group.unlisted) " more passing or not-applicable findings of " code { (group.id) }
-                            " are not listed here: the first " (view::LISTED_PASSING)
-                            " are, with every finding that fails, errs, warns or is waived. All its findings are in the bundle's "
+                            (left_out) " more findings of " code { (group.id) }
+                            " are not listed here: the first " (view::LISTED_NOT_PASSING)
+                            " that fail, err, warn or are waived are, and the first " (view::LISTED_PASSING)
+                            " that pass or do not apply. All its findings are in the bundle's "
                             code { "assessment.json" } " and " code { "oscal/assessment-results.json" } "."
                         }
                     }

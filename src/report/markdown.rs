@@ -84,7 +84,8 @@ pub fn render(view: &View<'_>) -> String {
     } else {
         line("| status | severity | policy | subject | message |".to_owned());
         line("|---|---|---|---|---|".to_owned());
-        for (group, f) in worst {
+        let left_out = worst.len().saturating_sub(view::LISTED_NOT_PASSING);
+        for (group, f) in worst.into_iter().take(view::LISTED_NOT_PASSING) {
             let policy = match &f.commitment {
                 Some(c) => format!("{} ({c})", f.policy),
                 None => f.policy.clone(),
@@ -103,6 +104,15 @@ pub fn render(view: &View<'_>) -> String {
                 cell(&policy),
                 cell(&f.subject),
                 message
+            ));
+        }
+        if left_out > 0 {
+            line(String::new());
+            line(format!(
+                "{left_out} more failing or erroring findings are not listed here: the worst {} \
+                 are. All are in the bundle's `assessment.json` and \
+                 `oscal/assessment-results.json`.",
+                view::LISTED_NOT_PASSING
             ));
         }
     }

@@ -20,6 +20,12 @@ use super::read::Evidence;
 /// in the bundle's `assessment.json`.
 pub const LISTED_PASSING: usize = 100;
 
+/// Findings that fail, err, warn or are waived a report for people (HTML,
+/// Markdown) lists per policy: a hundred thousand late incidents are a
+/// count and a sample, not a page each; JUnit, SARIF and `assessment.json`
+/// carry every one.
+pub const LISTED_NOT_PASSING: usize = 200;
+
 /// Evidence records a listed finding links to: enough to follow it to
 /// what it rests on; a finding about a capability can cite every one of its
 /// incidents, and `assessment.json` names them all.
@@ -52,10 +58,7 @@ pub struct Listing {
 impl Listing {
     /// Whether `finding`, the next in assessment order, is listed in full.
     pub fn lists(&mut self, finding: &AssessedFinding) -> bool {
-        if !matches!(
-            finding.status,
-            FindingStatus::Pass | FindingStatus::NotApplicable
-        ) {
+        if !is_passing(finding.status) {
             return true;
         }
         let seen = match self.passing.get_mut(finding.policy.as_str()) {
@@ -218,6 +221,34 @@ pub struct PolicyGroup<'a> {
     pub failing: usize,
     /// Its passing and not-applicable findings not listed.
     pub unlisted: usize,
+}
+
+impl<'a> PolicyGroup<'a> {
+    /// The rows a report for people shows: every listed passing one, and
+    /// the first [`LISTED_NOT_PASSING`] others; and how many it leaves out
+    /// in all, [`PolicyGroup::unlisted`] included.
+    pub fn shown(&self) -> (Vec<&FindingRow<'a>>, usize) {
+        let mut not_passing = 0;
+        let shown: Vec<&FindingRow<'a>> = self
+            .findings
+            .iter()
+            .filter(|row| {
+                if is_passing(row.finding.status) {
+                    return true;
+                }
+                not_passing += 1;
+                not_passing <= LISTED_NOT_PASSING
+            })
+            .collect();
+        let left_out = self.unlisted + self.findings.len() - shown.len();
+        (shown, left_out)
+    }
+}
+
+/// Whether a finding passes or does not apply: the findings a report
+/// lists least of.
+fn is_passing(status: FindingStatus) -> bool {
+    matches!(status, FindingStatus::Pass | FindingStatus::NotApplicable)
 }
 
 /// A finding with its evidence links.
