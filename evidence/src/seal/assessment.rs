@@ -12,7 +12,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize as _;
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 use vouch_sdk::assessment::{AssessedFinding, Assessment, FindingStatus};
 
@@ -172,11 +171,8 @@ pub(super) fn write(
         let mut file = Hashing::new(
             File::open(path).map_err(|e| input_fault(fault, io_error("read", path, e)))?,
         );
-        let streamed = stream::assessment(
-            &mut file,
-            &mut |_, _: IgnoredAny| Ok(()),
-            &mut |finding: Value| sink(Part::Value(finding)),
-        );
+        let streamed =
+            stream::findings_beside(&mut file, &mut |finding: Value| sink(Part::Value(finding)));
         let changed = || Unsealable {
             path: path.clone(),
             reason: "it changed while sealing".to_owned(),
@@ -187,8 +183,8 @@ pub(super) fn write(
                 Err(input_fault(fault, io_error("read", path, error.into())))
             }
             Err(Stopped::Json(_)) => Err(input_fault(fault, changed())),
-            Ok(_) if file.finish().0 != *sha256 => Err(input_fault(fault, changed())),
-            Ok(_) => Ok(()),
+            Ok(()) if file.finish().0 != *sha256 => Err(input_fault(fault, changed())),
+            Ok(()) => Ok(()),
         }
     });
     document.insert("findings".to_owned(), findings);
@@ -200,8 +196,8 @@ pub(super) fn findings(
     path: &Path,
     each: &mut dyn FnMut(AssessedFinding) -> io::Result<()>,
 ) -> io::Result<()> {
-    match stream::assessment(File::open(path)?, &mut |_, _: IgnoredAny| Ok(()), each) {
-        Ok(_) => Ok(()),
+    match stream::findings_beside(File::open(path)?, each) {
+        Ok(()) => Ok(()),
         Err(Stopped::Handler(error)) => Err(error),
         Err(Stopped::Json(error)) => Err(error.into()),
     }

@@ -3,11 +3,17 @@
 
 use std::fmt;
 use std::io::{self, BufReader, Read};
+use std::sync::mpsc;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 
 use super::BUFFER;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
-};
+
+/// Findings parsed ahead of their handler.
+const AHEAD: usize = 256;
 
 /// Why a streamed parse stopped.
 #[derive(Debug)]
@@ -56,6 +62,32 @@ pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
         })
         .and_then(|findings| de.end().map(|()| findings));
     stopped(parsed, failed)
+}
+
+/// The findings of the assessment in `reader`, as [`assessment`] hands them
+/// on, parsed on another thread so that `finding` (encoding and writing)
+/// runs beside the parser on a second core.
+pub(super) fn findings_beside<T: DeserializeOwned + Send>(
+    reader: impl Read + Send,
+    finding: &mut Each<'_, T>,
+) -> Result<(), Stopped> {
+    let (send, receive) = mpsc::sync_channel(AHEAD);
+    std::thread::scope(|scope| {
+        let parser = scope.spawn(move || {
+            assessment(reader, &mut |_, _: IgnoredAny| Ok(()), &mut |item: T| {
+                // Refused only once the handler has failed, which is reported instead.
+                send.send(item)
+                    .map_err(|_| io::Error::other("the handler stopped"))
+            })
+        });
+        let handled = receive.iter().try_for_each(&mut *finding);
+        drop(receive);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        handled.map_err(Stopped::Handler)?;
+        parsed.map(|_| ())
+    })
 }
 
 fn stopped<T>(
