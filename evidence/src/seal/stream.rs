@@ -12,8 +12,11 @@ use serde::de::{
 
 use super::BUFFER;
 
-/// Findings parsed ahead of their handler.
-const AHEAD: usize = 256;
+/// Findings passed between threads at once: one at a time, the threads
+/// would spend more time waking each other than working.
+const BATCH: usize = 256;
+/// Batches parsed ahead of the handler.
+const AHEAD: usize = 4;
 
 /// Why a streamed parse stopped.
 #[derive(Debug)]
@@ -71,16 +74,24 @@ pub(super) fn findings_beside<T: DeserializeOwned + Send>(
     reader: impl Read + Send,
     finding: &mut Each<'_, T>,
 ) -> Result<(), Stopped> {
-    let (send, receive) = mpsc::sync_channel(AHEAD);
+    let (send, receive) = mpsc::sync_channel::<Vec<T>>(AHEAD);
     std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
-            assessment(reader, &mut |_, _: IgnoredAny| Ok(()), &mut |item: T| {
-                // Refused only once the handler has failed, which is reported instead.
-                send.send(item)
-                    .map_err(|_| io::Error::other("the handler stopped"))
-            })
+            // Refused only once the handler has failed, which is reported instead.
+            let refused = |_| io::Error::other("the handler stopped");
+            let mut batch = Vec::with_capacity(BATCH);
+            let parsed = assessment(reader, &mut |_, _: IgnoredAny| Ok(()), &mut |item: T| {
+                batch.push(item);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    send.send(full).map_err(refused)?;
+                }
+                Ok(())
+            })?;
+            send.send(batch).map_err(|e| Stopped::Handler(refused(e)))?;
+            Ok(parsed)
         });
-        let handled = receive.iter().try_for_each(&mut *finding);
+        let handled = receive.iter().flatten().try_for_each(&mut *finding);
         drop(receive);
         let parsed = parser
             .join()
