@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 
 /// Read buffer: large enough to keep the SHA extensions busy, small enough
 /// to keep memory flat whatever the file size.
-const BUFFER: usize = 256 * 1024;
+pub(crate) const BUFFER: usize = 256 * 1024;
 
 /// sha256 (lowercase hex) and length of everything `reader` yields.
 pub fn stream(mut reader: impl Read) -> io::Result<(String, u64)> {

@@ -24,7 +24,7 @@ use vouch_sdk::plan::load::{self, PlanError};
 
 use crate::archive;
 use crate::canonical;
-use crate::digest;
+use crate::digest::{self, BUFFER};
 use crate::dsse::{self, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::key_id;
 use crate::layout::{self, unsafe_path};
@@ -615,9 +615,6 @@ fn copy_hashed(root: &Path, source: &Path, name: &str) -> Result<(String, u64), 
         .map_err(|e| io_error("write", &target, e))?;
     Ok((digest, size))
 }
-
-/// Buffer for streamed files: large enough to keep the SHA extensions busy.
-const BUFFER: usize = 256 * 1024;
 
 /// Hashes what passes through, written or read.
 struct Hashing<W> {

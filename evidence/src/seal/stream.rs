@@ -10,7 +10,7 @@ use serde::de::{
     Visitor,
 };
 
-use super::BUFFER;
+use crate::digest::BUFFER;
 
 /// Findings passed between threads at once: one at a time, the threads
 /// would spend more time waking each other than working.
