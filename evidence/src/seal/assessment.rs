@@ -311,4 +311,65 @@ mod tests {
         let fault = fault.unwrap().to_string();
         assert!(fault.ends_with("it changed while sealing"), "{fault}");
     }
+
+    fn scalar() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_streamed_copy_is_the_canonical_whole(
+            findings in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["p", "q", "é"]),
+                    proptest::prelude::any::<String>(),
+                    proptest::sample::select(vec!["pass", "fail", "warn", "not-applicable", "error"]),
+                    proptest::prelude::any::<String>(),
+                    proptest::option::of(scalar()),
+                ),
+                0..8,
+            ),
+            extra in proptest::collection::btree_map("[a-z\\u{e9}]{1,3}", scalar(), 0..4),
+            pretty in proptest::prelude::any::<bool>(),
+        ) {
+            let mut document: Value = serde_json::from_str(ASSESSMENT).unwrap();
+            document["findings"] = findings
+                .iter()
+                .map(|(policy, subject, status, message, later)| {
+                    let mut finding = serde_json::json!({
+                        "policy": policy, "subject": subject, "status": status, "message": message,
+                    });
+                    if let Some(later) = later {
+                        finding["later"] = later.clone();
+                    }
+                    finding
+                })
+                .collect();
+            for (key, value) in extra {
+                if document.get(&key).is_none() {
+                    document[key] = value;
+                }
+            }
+            let text = if pretty {
+                serde_json::to_string_pretty(&document).unwrap()
+            } else {
+                serde_json::to_string(&document).unwrap()
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let (input, copy) = sealed(dir.path(), &text).unwrap();
+            let streamed = matches!(input.source, super::Source::Streamed { .. });
+            proptest::prop_assert!(streamed);
+            proptest::prop_assert_eq!(copy, canonical(&text));
+            proptest::prop_assert_eq!(input.tally.counts.values().sum::<usize>(), findings.len());
+        }
+    }
 }
