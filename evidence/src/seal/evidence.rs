@@ -184,3 +184,77 @@ fn records<T: DeserializeOwned>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::read;
+    use crate::layout;
+
+    fn incident(
+        id: &str,
+        capability: Option<&str>,
+        artifact: &str,
+        sha256: &str,
+    ) -> serde_json::Value {
+        json!({
+            "id": id, "capability": capability, "service": "svc", "severity": "sev2",
+            "severity_raw": "P2", "title": id, "started": "2025-01-01T00:00:00Z",
+            "origin": { "source": "pd", "artifact": artifact, "sha256": sha256 }
+        })
+    }
+
+    fn evidence_set(dir: &Path, incidents: &str) {
+        for file in layout::EVIDENCE_FILES {
+            let text = match file {
+                "incidents.json" => incidents,
+                "provenance.json" => "{}",
+                _ => "[]",
+            };
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_first_record_with_a_wrong_artifact_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let incidents = json!([
+            incident("i0", Some("c"), "a", "00"),
+            incident("i1", None, "b", "11"),
+            incident("i2", Some("c"), "a", "00"),
+            incident("i3", Some("d"), "b", "22"),
+        ]);
+        evidence_set(dir.path(), &incidents.to_string());
+        let evidence = read(dir.path()).unwrap();
+        let digests = BTreeMap::from([
+            ("evidence/raw/a".to_owned(), "00".to_owned()),
+            ("evidence/raw/b".to_owned(), "22".to_owned()),
+        ]);
+        let error = evidence.check_origins(&digests).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "`incidents.json` record 1 names raw artifact `b` with sha256 11, but the file has sha256 22"
+        );
+    }
+
+    #[test]
+    fn a_bad_record_fails_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let incidents = format!("[{},\n {{\"id\": 1}}]", incident("i0", None, "a", "00"));
+        evidence_set(dir.path(), &incidents);
+        let error = read(dir.path()).err().unwrap().to_string();
+        let whole = super::read_json::<Vec<vouch_sdk::evidence::Incident>>(
+            &dir.path().join("incidents.json"),
+            "an array of incident records (docs/formats.md)",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert_eq!(error, whole);
+        assert!(error.contains("line 2 column"), "{error}");
+    }
+}
