@@ -63,7 +63,9 @@ impl Image {
             self.u32s(&[ptr, len]);
         }
         self.bytes.extend_from_slice(&[0, 0, 0, 0]); // severity `info`, padding
-        self.u32s(&[0, 0, schema.0, schema.1, 0, 0]); // evidence, schema, controls
+        self.u32s(&[0, 0]); // evidence
+        self.bytes.extend_from_slice(&[0, 0, 0, 0]); // partition `whole`, padding
+        self.u32s(&[schema.0, schema.1, 0, 0]); // schema, controls
         at
     }
 
