@@ -272,31 +272,24 @@ mod tests {
 
     #[test]
     fn a_bad_finding_fails_as_before() {
-        let text = ASSESSMENT.replacen("\"message\": \"é\"", "\"mesage\": \"é\"", 1);
         let dir = tempfile::tempdir().unwrap();
-        let error = sealed(dir.path(), &text).err().unwrap();
-        assert!(
-            error
-                .to_string()
-                .ends_with("line 0 column 0: missing field `message`"),
-            "{error}"
-        );
-        let text = ASSESSMENT.replacen("\"findings\"", "\"later\"", 1);
-        let error = sealed(dir.path(), &text).err().unwrap();
-        assert!(
-            error
-                .to_string()
-                .ends_with("line 0 column 0: missing field `findings`"),
-            "{error}"
-        );
-        let text = ASSESSMENT.replacen("\"zeta\"", "zeta", 1);
-        let error = sealed(dir.path(), &text).err().unwrap();
-        assert!(
-            error
-                .to_string()
-                .contains("line 12 column 3: key must be a string"),
-            "{error}"
-        );
+        for (from, to, expected) in [
+            (
+                "\"message\": \"é\"",
+                "\"mesage\": \"é\"",
+                "line 0 column 0: missing field `message`",
+            ),
+            (
+                "\"findings\"",
+                "\"later\"",
+                "line 0 column 0: missing field `findings`",
+            ),
+            ("\"zeta\"", "zeta", "line 12 column 3: key must be a string"),
+        ] {
+            let text = ASSESSMENT.replacen(from, to, 1);
+            let error = sealed(dir.path(), &text).err().unwrap().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
     }
 
     #[test]
