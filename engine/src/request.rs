@@ -11,10 +11,12 @@
 //!   still judged in full. Within the budget it gets one request with every
 //!   record, as any other policy does.
 //!
-//! Each part (the plan without its capabilities, each capability, the records
-//! of each capability, the gaps, the inventory) is encoded once; a request is
-//! their concatenation, built only when its run starts so that at most one
-//! request per worker thread is held at a time.
+//! The small parts (the plan without its capabilities, each capability, the
+//! gaps, the inventory) are encoded once. Records are encoded when a chunk's
+//! request is built, straight from the typed evidence, so they are never
+//! held twice; runs that carry the same evidence of the same chunk share one
+//! [`Requests::head`], and each request is built only when its run starts,
+//! so a worker thread holds one at a time.
 
 use std::collections::HashMap;
 use std::io::Write;
