@@ -15,8 +15,8 @@
 //! gaps, the inventory) are encoded once. Records are encoded when a chunk's
 //! request is built, straight from the typed evidence, so they are never
 //! held twice; runs that carry the same evidence of the same chunk share one
-//! head (plan and evidence), and each request is built only when its run starts,
-//! so a worker thread holds one at a time.
+//! head (plan and evidence), and each request is built only when its run
+//! starts, so a worker thread holds one at a time.
 
 use std::collections::HashMap;
 use std::io::Write;
