@@ -25,24 +25,7 @@ fn sealed(dir: &Path) -> PathBuf {
     fixture::write(dir);
     let keygen = run(dir, &["keygen", "-o", "vendor"]);
     assert!(keygen.status.success(), "{}", text(&keygen.stderr));
-    let seal = run(
-        dir,
-        &[
-            "seal",
-            "-p",
-            "vouch.toml",
-            "-e",
-            "evidence",
-            "-a",
-            "assessment.json",
-            "--policy",
-            "always-pass.wasm",
-            "--key",
-            "vendor.key",
-            "-o",
-            "bundle",
-        ],
-    );
+    let seal = run(dir, &fixture::SEAL);
     assert!(seal.status.success(), "{}", text(&seal.stderr));
     dir.join("bundle")
 }
