@@ -216,14 +216,10 @@ pub fn evaluate(
             let params = serde_json::Value::Object(params);
             check_params(policy, &params, || format!("commitment `{reference}`"))?;
             let (inside, outside): (Vec<usize>, BTreeSet<&str>) = {
-                let ids = requests.ids();
-                let inside = (0..ids.len()).filter(|&i| scope.contains(ids[i])).collect();
-                let outside = ids
-                    .iter()
-                    .copied()
-                    .filter(|id| !scope.contains(id))
-                    .collect();
-                (inside, outside)
+                let ids = plan.capabilities.iter().map(|c| c.id.as_str());
+                let inside = ids.clone().enumerate().filter(|(_, id)| scope.contains(id));
+                let outside = ids.filter(|id| !scope.contains(id));
+                (inside.map(|(i, _)| i).collect(), outside.collect())
             };
             specs.push(Spec::new(
                 policy,
@@ -281,7 +277,7 @@ pub fn evaluate(
             .iter()
             .position(|(run, _, _)| *run != index)
             .unwrap_or(done.len());
-        let chunks = done.drain(..end).map(|(_, _, outcome)| outcome);
+        let chunks = done.drain(..end).map(|(_, _, outcome)| outcome).collect();
         runs.push(spec.merge(chunks));
     }
     let mut assessment = assemble(plan, catalogs, runs, now);
@@ -354,10 +350,11 @@ impl<'a> Spec<'a> {
     }
 
     /// The run from its chunks' outcomes, in order: their findings, each
-    /// distinct one once (a finding about a source comes from every chunk),
-    /// or the first error.
-    fn merge(self, chunks: impl Iterator<Item = Result<Evaluation, String>>) -> Run {
+    /// distinct one once when there are several chunks (a finding about a
+    /// source comes from every chunk), or the first error.
+    fn merge(self, chunks: Vec<Result<Evaluation, String>>) -> Run {
         let metadata = self.policy.metadata();
+        let chunked = chunks.len() > 1;
         let mut fuel_used = 0;
         let mut outcome: Result<Vec<Finding>, String> = Ok(Vec::new());
         let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
@@ -378,11 +375,13 @@ impl<'a> Spec<'a> {
                 if self.outside.contains(finding.subject.as_str()) {
                     continue;
                 }
-                let same = seen.entry(finding.subject.clone()).or_default();
-                if same.iter().any(|&i| findings[i] == finding) {
-                    continue;
+                if chunked {
+                    let same = seen.entry(finding.subject.clone()).or_default();
+                    if same.iter().any(|&i| findings[i] == finding) {
+                        continue;
+                    }
+                    same.push(findings.len());
                 }
-                same.push(findings.len());
                 findings.push(finding);
             }
         }
@@ -415,13 +414,12 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 pub fn assemble(
     plan: &Plan,
     catalogs: &Catalogs,
-    runs: Vec<Run>,
+    mut runs: Vec<Run>,
     now: DateTime<Utc>,
 ) -> Assessment {
     let waivers = Waivers::new(&plan.waivers, now.date_naive());
     let mut warnings = waivers.warnings();
 
-    let mut runs = runs;
     let mut policies = Vec::with_capacity(runs.len());
     let mut findings = Vec::new();
     for run in &mut runs {

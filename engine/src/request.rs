@@ -170,11 +170,6 @@ impl<'a> Requests<'a> {
         })
     }
 
-    /// The plan's capability ids, in plan order.
-    pub(crate) fn ids(&self) -> &[&'a str] {
-        &self.ids
-    }
-
     /// The chunks one run of `metadata`'s policy on the capabilities `scope`
     /// (indices into the plan's, in plan order) is evaluated in: one with
     /// every record unless the policy allows partitioning and its records

@@ -18,6 +18,7 @@ pub mod oscal;
 pub mod replay;
 pub mod seal;
 pub mod statement;
+pub mod stream;
 pub mod tsa;
 pub mod verify;
 

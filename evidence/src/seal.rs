@@ -39,7 +39,6 @@ use crate::tsa::{self, Stamp, TsaError};
 mod assessment;
 mod components;
 mod evidence;
-mod stream;
 
 use components::{Component, Sources};
 

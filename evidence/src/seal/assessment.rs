@@ -15,11 +15,11 @@ use serde::Deserialize as _;
 use serde_json::{Map, Value};
 use vouch_sdk::assessment::{AssessedFinding, Assessment, FindingStatus};
 
-use super::stream::{self, Stopped};
 use super::{Hashing, JsonError, SealError, Unsealable, encode, input_fault, io_error, read_json};
 use crate::canonical::{self, Part};
 use crate::layout::{self, unsafe_path};
 use crate::oscal;
+use crate::stream::{self, Stopped};
 
 const EXPECTED: &str = "`-a` takes the assessment JSON `vouch evaluate` wrote";
 

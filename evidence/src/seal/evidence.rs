@@ -12,10 +12,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vouch_sdk::evidence::{CodeChange, Drill, Gap, Incident, Origin, Runbook};
 
-use super::stream;
 use super::{MissingEvidence, OriginMismatch, SealError, Unsealable, io_error, read_json};
 use crate::layout;
 use crate::oscal::Artifacts;
+use crate::stream;
 
 /// What sealing needs of the evidence set.
 #[derive(Default)]

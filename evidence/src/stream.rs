@@ -1,5 +1,6 @@
 //! Parsing large JSON one element at a time: an evidence set or assessment of
 //! a large organisation holds a million records, so neither is ever held whole.
+//! Sealing reads through it, and so does `vouch report`.
 
 use std::fmt;
 use std::io::{self, BufReader, Read};
@@ -20,7 +21,7 @@ const AHEAD: usize = 4;
 
 /// Why a streamed parse stopped.
 #[derive(Debug)]
-pub(super) enum Stopped {
+pub enum Stopped {
     /// The JSON does not parse as expected, or could not be read.
     Json(serde_json::Error),
     /// The element handler failed.
@@ -28,10 +29,10 @@ pub(super) enum Stopped {
 }
 
 /// A handler of each parsed element.
-pub(super) type Each<'h, T> = dyn FnMut(T) -> io::Result<()> + 'h;
+pub type Each<'h, T> = dyn FnMut(T) -> io::Result<()> + 'h;
 
 /// Parses `reader` as one JSON array, handing each element to `each` in order.
-pub(super) fn array<T: DeserializeOwned>(
+pub fn array<T: DeserializeOwned>(
     reader: impl Read,
     each: &mut Each<'_, T>,
 ) -> Result<(), Stopped> {
@@ -50,7 +51,7 @@ pub(super) fn array<T: DeserializeOwned>(
 /// `findings` array to `finding` in order and every other member to
 /// `member`; returns whether it has `findings`. A second `findings` member is
 /// refused: it would replace the first.
-pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
+pub fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
     reader: impl Read,
     member: &mut dyn FnMut(String, M) -> io::Result<()>,
     finding: &mut Each<'_, T>,
@@ -70,7 +71,7 @@ pub(super) fn assessment<M: DeserializeOwned, T: DeserializeOwned>(
 /// The findings of the assessment in `reader`, as [`assessment`] hands them
 /// on, parsed on another thread so that `finding` (encoding and writing)
 /// runs beside the parser on a second core.
-pub(super) fn findings_beside<T: DeserializeOwned + Send>(
+pub(crate) fn findings_beside<T: DeserializeOwned + Send>(
     reader: impl Read + Send,
     finding: &mut Each<'_, T>,
 ) -> Result<(), Stopped> {
@@ -99,6 +100,15 @@ pub(super) fn findings_beside<T: DeserializeOwned + Send>(
         handled.map_err(Stopped::Handler)?;
         parsed.map(|_| ())
     })
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json(error) => error.fmt(f),
+            Self::Handler(error) => error.fmt(f),
+        }
+    }
 }
 
 fn stopped<T>(
